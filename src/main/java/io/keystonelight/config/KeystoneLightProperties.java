@@ -1,0 +1,54 @@
+package io.keystonelight.config;
+
+import java.nio.file.Path;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import io.keystonelight.persistence.FsyncPolicy;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every setting of the server, under {@code keystonelight.*}. The defaults here are the
+ * documented ones, so the jar runs the same with or without an {@code application.yml}.
+ *
+ * @param server the TCP endpoint
+ * @param storage the data file
+ * @param pidFile written once the TCP port is bound, removed on clean shutdown
+ */
+@Validated
+@ConfigurationProperties("keystonelight")
+public record KeystoneLightProperties(
+        @DefaultValue @Valid @NotNull Server server,
+        @DefaultValue @Valid @NotNull Storage storage,
+        @DefaultValue("keystonelight.pid") @NotNull Path pidFile) {
+
+    /**
+     * @param host the address the TCP endpoint binds
+     * @param port the TCP port; 0 picks a free one, which is logged
+     * @param workers threads that execute commands
+     * @param maxLineLength the longest request line; a longer one is refused and its connection closed
+     */
+    public record Server(
+            @DefaultValue("127.0.0.1") @NotBlank String host,
+            @DefaultValue("7878") @Min(0) @Max(65535) int port,
+            @DefaultValue("4") @Min(1) @Max(1024) int workers,
+            @DefaultValue("1MB") @NotNull DataSize maxLineLength) {
+    }
+
+    /**
+     * @param dataFile the append-only data file
+     * @param fsync when appended records are forced to disk
+     */
+    public record Storage(
+            @DefaultValue("db.txt") @NotNull Path dataFile,
+            @DefaultValue("always") @NotNull FsyncPolicy fsync) {
+    }
+}

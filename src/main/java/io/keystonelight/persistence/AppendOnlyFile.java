@@ -1,0 +1,372 @@
+package io.keystonelight.persistence;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only data file: every change to the store, in the order the store changed, as in
+ * Redis's AOF and Bitcask's log.
+ *
+ * <p>Only one thread at a time appends or rewrites (the store's committing writer); the
+ * once-a-second fsync of {@link FsyncPolicy#EVERYSEC} may run beside it. A lock on a file beside
+ * the data file keeps a second server away.
+ */
+public final class AppendOnlyFile implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(AppendOnlyFile.class);
+
+    private final Path path;
+
+    private final FsyncPolicy fsyncPolicy;
+
+    private final FileChannel lockChannel;
+
+    private final FileLock lock;
+
+    /** Guards the swap of {@link #channel} against the background fsync. */
+    private final Object channelSwap = new Object();
+
+    private volatile FileChannel channel;
+
+    private volatile long size;
+
+    private volatile long records;
+
+    private volatile boolean dirty;
+
+    /** Set once an fsync failed: the file's state on disk is unknown, so nothing more is written. */
+    private volatile String failure;
+
+    private Rewrite rewrite;
+
+    private AppendOnlyFile(Path path, FsyncPolicy fsyncPolicy, FileChannel lockChannel, FileLock lock) {
+        this.path = path;
+        this.fsyncPolicy = fsyncPolicy;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /**
+     * Locks the data file against other servers, replays it into {@code sink}, cuts off a torn
+     * tail, and opens it for appending.
+     */
+    public static AppendOnlyFile open(Path path, FsyncPolicy fsyncPolicy, RecordSink sink) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        Path folder = absolute.getParent();
+        Files.createDirectories(folder);
+        Path lockPath = folder.resolve(absolute.getFileName() + ".lock");
+        FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        }
+        catch (OverlappingFileLockException ex) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new DataFileLockedException(path, lockPath);
+        }
+        AppendOnlyFile file = new AppendOnlyFile(path, fsyncPolicy, lockChannel, lock);
+        try {
+            file.recover(sink);
+        }
+        catch (IOException | RuntimeException ex) {
+            file.close();
+            throw ex;
+        }
+        return file;
+    }
+
+    private void recover(RecordSink sink) throws IOException {
+        boolean existed = Files.exists(this.path);
+        FileChannel opened = FileChannel.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            if (!existed) {
+                syncFolder(this.path);
+                log.info("Created data file {}", this.path.toAbsolutePath());
+            }
+            long started = System.nanoTime();
+            DataFileReplay.Result result = DataFileReplay.replay(this.path, opened, sink);
+            if (result.tornBytes() > 0) {
+                log.warn("Data file {} ends with an incomplete record ({} bytes at byte offset {}), as a crash or "
+                        + "power loss leaves it; it was never acknowledged and is cut off.", this.path,
+                        result.tornBytes(), result.validLength());
+                opened.truncate(result.validLength());
+                opened.force(true);
+            }
+            this.channel = opened;
+            this.size = result.validLength();
+            this.records = result.records();
+            log.info("Replayed {} records ({} bytes) from {} in {} ms", result.records(), result.validLength(),
+                    this.path, (System.nanoTime() - started) / 1_000_000);
+        }
+        catch (IOException | RuntimeException ex) {
+            opened.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Appends whole records. When this returns they are in the file, and on disk under
+     * {@link FsyncPolicy#ALWAYS}; when it throws, the file holds none of them.
+     */
+    public void append(RecordBatch batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        String failed = this.failure;
+        if (failed != null) {
+            throw new DataFileException(failed);
+        }
+        long start = this.size;
+        FileChannel target = this.channel;
+        try {
+            writeFully(target, batch.asByteBuffer(), start);
+        }
+        catch (IOException ex) {
+            rollBack(target, start, ex);
+            throw new DataFileException("could not write to data file " + this.path + ": " + describe(ex), ex);
+        }
+        if (this.fsyncPolicy == FsyncPolicy.ALWAYS) {
+            try {
+                target.force(false);
+            }
+            catch (IOException ex) {
+                throw fsyncFailed(ex);
+            }
+        }
+        else {
+            this.dirty = true;
+        }
+        this.size = start + batch.length();
+        this.records += batch.recordCount();
+        Rewrite running = this.rewrite;
+        if (running != null) {
+            running.pending.appendEncoded(batch.array(), 0, batch.length(), batch.recordCount());
+        }
+    }
+
+    /** The once-a-second fsync of {@link FsyncPolicy#EVERYSEC}; does nothing when nothing was written. */
+    public void syncIfDirty() {
+        if (!this.dirty || this.failure != null) {
+            return;
+        }
+        synchronized (this.channelSwap) {
+            this.dirty = false;
+            try {
+                this.channel.force(false);
+            }
+            catch (IOException ex) {
+                throw fsyncFailed(ex);
+            }
+        }
+    }
+
+    private DataFileException fsyncFailed(IOException ex) {
+        this.failure = "the data file " + this.path + " could not be fsynced (" + describe(ex) + "); its state on "
+                + "disk is unknown, so the server accepts no more writes until it is restarted";
+        log.error("fsync of data file {} failed: {}. Writes are refused from now on; reads go on. Check the disk, "
+                + "then restart the server.", this.path, describe(ex));
+        return new DataFileException(this.failure, ex);
+    }
+
+    private void rollBack(FileChannel target, long start, IOException cause) {
+        try {
+            target.truncate(start);
+        }
+        catch (IOException ex) {
+            this.failure = "a failed write to data file " + this.path + " could not be undone (" + describe(ex)
+                    + "); the server accepts no more writes until it is restarted";
+            log.error("Write to data file {} failed ({}) and cutting the partial record failed too ({}). Writes are "
+                    + "refused from now on; a restart cuts the partial record.", this.path, describe(cause),
+                    describe(ex));
+        }
+        log.warn("Write to data file {} failed: {}. The request was refused and nothing was changed.", this.path,
+                describe(cause));
+    }
+
+    /** Why writes are refused, or {@code null} while the file accepts them. */
+    public String failure() {
+        return this.failure;
+    }
+
+    public Path path() {
+        return this.path;
+    }
+
+    public FsyncPolicy fsyncPolicy() {
+        return this.fsyncPolicy;
+    }
+
+    /** Bytes of whole records in the file. */
+    public long size() {
+        return this.size;
+    }
+
+    /** Records in the file, live or not. */
+    public long records() {
+        return this.records;
+    }
+
+    /**
+     * Starts a rewrite: a new file beside this one that will hold the live entries. Records
+     * appended from now on are kept aside too, so that {@link Rewrite#finish()} can add them
+     * after the snapshot. Called by the committing writer, while no append runs.
+     */
+    public Rewrite beginRewrite() throws IOException {
+        if (this.rewrite != null) {
+            throw new IllegalStateException("a rewrite of " + this.path + " is already running");
+        }
+        Path temp = this.path.resolveSibling(this.path.getFileName() + ".rewrite");
+        FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        this.rewrite = new Rewrite(temp, out);
+        return this.rewrite;
+    }
+
+    /** A rewrite in progress; see {@link #beginRewrite()}. */
+    public final class Rewrite {
+
+        private final Path temp;
+
+        private final FileChannel out;
+
+        private final RecordBatch pending = new RecordBatch();
+
+        private long written;
+
+        private long snapshotRecords;
+
+        private Rewrite(Path temp, FileChannel out) {
+            this.temp = temp;
+            this.out = out;
+        }
+
+        /** Writes records of the snapshot; may run beside appends. */
+        public void write(RecordBatch snapshotPart) throws IOException {
+            writeFully(this.out, snapshotPart.asByteBuffer(), this.written);
+            this.written += snapshotPart.length();
+            this.snapshotRecords += snapshotPart.recordCount();
+        }
+
+        /**
+         * Adds what was appended since the rewrite began, fsyncs the new file, renames it over the
+         * data file and fsyncs the folder. Called by the committing writer, while no append runs.
+         * A crash at any point leaves either the old file or the new one, complete.
+         */
+        public void finish() throws IOException {
+            try {
+                writeFully(this.out, this.pending.asByteBuffer(), this.written);
+                this.written += this.pending.length();
+                this.out.force(true);
+                moveAtomically(this.temp, AppendOnlyFile.this.path);
+                syncFolder(AppendOnlyFile.this.path);
+            }
+            catch (IOException | RuntimeException ex) {
+                abort();
+                throw ex;
+            }
+            FileChannel old;
+            synchronized (AppendOnlyFile.this.channelSwap) {
+                old = AppendOnlyFile.this.channel;
+                AppendOnlyFile.this.channel = this.out;
+                AppendOnlyFile.this.dirty = false;
+            }
+            AppendOnlyFile.this.size = this.written;
+            AppendOnlyFile.this.records = this.snapshotRecords + this.pending.recordCount();
+            AppendOnlyFile.this.rewrite = null;
+            try {
+                old.close();
+            }
+            catch (IOException ex) {
+                log.debug("Closing the replaced data file failed", ex);
+            }
+        }
+
+        /** Gives up the rewrite and removes its file; the data file is untouched. */
+        public void abort() {
+            AppendOnlyFile.this.rewrite = null;
+            try {
+                this.out.close();
+            }
+            catch (IOException ex) {
+                log.debug("Closing the abandoned rewrite file failed", ex);
+            }
+            try {
+                Files.deleteIfExists(this.temp);
+            }
+            catch (IOException ex) {
+                log.warn("Could not remove the abandoned rewrite file {}: {}", this.temp, describe(ex));
+            }
+        }
+
+        /** Records appended while the rewrite ran, which {@link #finish()} will add. */
+        public int pendingRecords() {
+            return this.pending.recordCount();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            FileChannel open = this.channel;
+            if (open != null) {
+                if (this.failure == null && this.dirty) {
+                    open.force(false);
+                }
+                open.close();
+            }
+        }
+        finally {
+            try {
+                this.lock.release();
+            }
+            finally {
+                this.lockChannel.close();
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel target, ByteBuffer buffer, long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            at += target.write(buffer, at);
+        }
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (AtomicMoveNotSupportedException ex) {
+            throw new IOException("the file system of " + to + " cannot rename atomically", ex);
+        }
+    }
+
+    /** Makes a created or renamed directory entry durable. */
+    static void syncFolder(Path file) throws IOException {
+        Path folder = file.toAbsolutePath().getParent();
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private static String describe(IOException ex) {
+        String message = ex.getMessage();
+        return message == null ? ex.getClass().getSimpleName() : message;
+    }
+}

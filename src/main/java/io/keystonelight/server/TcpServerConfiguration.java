@@ -1,0 +1,82 @@
+package io.keystonelight.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.keystonelight.config.KeystoneLightProperties;
+import io.keystonelight.protocol.Command;
+import io.keystonelight.protocol.CommandExecutor;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.ip.dsl.Tcp;
+import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
+import org.springframework.messaging.MessagingException;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/**
+ * The TCP endpoint: a connection factory that frames request lines, an inbound gateway that
+ * answers each with one reply line, and the flow between them.
+ *
+ * <p>Each open connection has a thread of its own that reads, frames and parses its requests
+ * and writes the replies, one request at a time, so pipelined replies keep their order and a
+ * client that stops reading holds back only itself. The commands themselves run on the
+ * {@code workers} pool. No client waits for another to disconnect.
+ */
+@Configuration(proxyBeanMethods = false)
+public class TcpServerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpServerConfiguration.class);
+
+    @Bean
+    TcpNetServerConnectionFactory requestConnectionFactory(KeystoneLightProperties properties) {
+        KeystoneLightProperties.Server server = properties.server();
+        SimpleAsyncTaskExecutor connectionThreads = new SimpleAsyncTaskExecutor("connection-");
+        return Tcp.netServer(server.port())
+                .localAddress(server.host())
+                .connectionSupport(new RequestConnectionSupport())
+                .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes()))
+                .serializer(new ReplySerializer())
+                .taskExecutor(connectionThreads)
+                .lookupHost(false)
+                .soTcpNoDelay(true)
+                .backlog(1024)
+                .getObject();
+    }
+
+    @Bean
+    ThreadPoolTaskExecutor commandWorkers(KeystoneLightProperties properties) {
+        ThreadPoolTaskExecutor workers = new ThreadPoolTaskExecutor();
+        workers.setCorePoolSize(properties.server().workers());
+        workers.setMaxPoolSize(properties.server().workers());
+        workers.setThreadNamePrefix("worker-");
+        return workers;
+    }
+
+    @Bean
+    IntegrationFlow requestFlow(TcpNetServerConnectionFactory requestConnectionFactory,
+            ThreadPoolTaskExecutor commandWorkers, CommandExecutor executor) {
+        return IntegrationFlow
+                .from(Tcp.inboundGateway(requestConnectionFactory)
+                        .replyTimeout(-1)
+                        .errorChannel("requestErrors"))
+                .channel(channels -> channels.executor("requests", commandWorkers))
+                .handle(Command.class, (command, headers) -> executor.execute(command))
+                .get();
+    }
+
+    /** A failure no handler expected still gets a reply, so the client never waits forever. */
+    @Bean
+    IntegrationFlow requestErrorFlow() {
+        return IntegrationFlow.from("requestErrors")
+                .handle(MessagingException.class, (failure, headers) -> {
+                    Throwable cause = failure.getMostSpecificCause();
+                    log.error("Request failed unexpectedly: {}", failure.getFailedMessage(), failure);
+                    return "ERR internal error: " + cause.getClass().getSimpleName()
+                            + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+                })
+                .get();
+    }
+}

@@ -1,0 +1,21 @@
+package io.keystonelight.store;
+
+import java.time.Duration;
+
+/**
+ * What one compaction did.
+ *
+ * @param bytesBefore data file size when it began
+ * @param bytesAfter data file size when it finished
+ * @param liveKeys keys written to the new file
+ * @param writesDuringCompaction records appended while it ran, carried into the new file
+ * @param duration how long it took
+ * @param longestWriteStall the longest time writers were held back by it
+ */
+public record CompactionResult(long bytesBefore, long bytesAfter, long liveKeys, long writesDuringCompaction,
+        Duration duration, Duration longestWriteStall) {
+
+    public long reclaimedBytes() {
+        return this.bytesBefore - this.bytesAfter;
+    }
+}

@@ -15,6 +15,7 @@ import io.keystonelight.store.KeyValueStore;
 
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerExceptionEvent;
@@ -47,6 +48,13 @@ class EndpointStartup implements ApplicationRunner {
         this.store = store;
     }
 
+    private volatile int httpPort = -1;
+
+    @EventListener
+    void onWebServer(WebServerInitializedEvent event) {
+        this.httpPort = event.getWebServer().getPort();
+    }
+
     @EventListener
     void onListening(TcpConnectionServerListeningEvent event) {
         this.listening.complete(event.getPort());
@@ -75,9 +83,10 @@ class EndpointStartup implements ApplicationRunner {
                     + this.properties.server().port() + " within " + BIND_TIMEOUT_SECONDS + " seconds", ex);
         }
         this.pidFile.write();
-        log.info("KeystoneLight is serving on {}:{} (data file {}, fsync {}, {} workers)", host, port,
-                this.store.dataFilePath().toAbsolutePath(),
-                this.properties.storage().fsync().name().toLowerCase(), this.properties.server().workers());
+        log.info("KeystoneLight is serving on {}:{} (data file {}, fsync {}, {} workers; health on HTTP port {})",
+                host, port, this.store.dataFilePath().toAbsolutePath(),
+                this.properties.storage().fsync().name().toLowerCase(), this.properties.server().workers(),
+                this.httpPort);
     }
 
     @EventListener

@@ -64,14 +64,16 @@ final class RequestReader extends InputStream {
                     return this.lineLength <= maxLength;
                 }
             }
-            scanned = this.limit;
-            if (this.limit - this.position > maxLength + 1) {
+            int pending = this.limit - this.position;
+            if (pending > maxLength + 1) {
                 // No need to read the rest: this connection can no longer be framed.
                 return false;
             }
             if (!fill()) {
                 throw new SoftEndOfStreamException("client closed the connection");
             }
+            // fill() may have moved the pending bytes to the front; they hold no newline.
+            scanned = this.position + pending;
         }
     }
 

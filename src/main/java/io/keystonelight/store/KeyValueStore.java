@@ -283,7 +283,17 @@ public class KeyValueStore implements AutoCloseable {
         finally {
             this.queueLock.unlock();
         }
-        commit(group);
+        try {
+            commit(group);
+        }
+        catch (RuntimeException | Error ex) {
+            // Never leave the queue stuck behind a failed leader.
+            log.error("Committing {} writes failed unexpectedly", group.size(), ex);
+            WriteRefusedException refusal = new WriteRefusedException("internal error: " + ex, ex);
+            for (PendingWrite failed : group) {
+                failed.refusal = refusal;
+            }
+        }
         this.queueLock.lock();
         try {
             for (int i = 0; i < group.size(); i++) {

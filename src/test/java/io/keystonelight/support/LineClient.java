@@ -1,0 +1,116 @@
+package io.keystonelight.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A plain socket client of the text protocol, as {@code nc} would be: it sends bytes and reads
+ * reply lines, checking that each ends with {@code \r\n}.
+ */
+public final class LineClient implements AutoCloseable {
+
+    private final Socket socket;
+
+    private final InputStream in;
+
+    private final OutputStream out;
+
+    public LineClient(String host, int port) {
+        try {
+            this.socket = new Socket();
+            this.socket.connect(new InetSocketAddress(host, port), 10_000);
+            this.socket.setSoTimeout(30_000);
+            this.socket.setTcpNoDelay(true);
+            this.in = this.socket.getInputStream();
+            this.out = this.socket.getOutputStream();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public static LineClient connect(int port) {
+        return new LineClient("127.0.0.1", port);
+    }
+
+    /** Sends one request line ended by {@code \n} and returns its reply line. */
+    public String call(String request) {
+        send(request + "\n");
+        return readLine();
+    }
+
+    public void send(String raw) {
+        sendBytes(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void sendBytes(byte[] raw) {
+        try {
+            this.out.write(raw);
+            this.out.flush();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Reads one reply line without its {@code \r\n}; {@code null} at the end of the stream. */
+    public String readLine() {
+        try {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            int b;
+            while ((b = this.in.read()) >= 0) {
+                if (b == '\n') {
+                    byte[] bytes = line.toByteArray();
+                    if (bytes.length == 0 || bytes[bytes.length - 1] != '\r') {
+                        throw new IllegalStateException("reply line not ended by \\r\\n: "
+                                + new String(bytes, StandardCharsets.UTF_8));
+                    }
+                    return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+                }
+                line.write(b);
+            }
+            if (line.size() > 0) {
+                throw new IllegalStateException("stream ended inside a reply line: " + line);
+            }
+            return null;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Closes the sending side only, as {@code nc -N} does after its input ends. */
+    public void shutdownOutput() {
+        try {
+            this.socket.shutdownOutput();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public void setReadTimeout(int millis) {
+        try {
+            this.socket.setSoTimeout(millis);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            this.socket.close();
+        }
+        catch (IOException ex) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.keystonelight.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged jar running as a separate process in a folder of its own, as a user runs it.
+ * Ports are chosen by the server (port 0) and read from its start-up line.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern SERVING = Pattern
+            .compile("KeystoneLight is serving on ([^ ]+):(\\d+) .*health on HTTP port (-?\\d+)");
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+
+    private final Path folder;
+
+    private final StringBuffer output = new StringBuffer();
+
+    private final CompletableFuture<Matcher> serving = new CompletableFuture<>();
+
+    private final Thread pump;
+
+    private ServerProcess(Process process, Path folder) {
+        this.process = process;
+        this.folder = folder;
+        this.pump = new Thread(this::pumpOutput, "server-output-" + process.pid());
+        this.pump.setDaemon(true);
+        this.pump.start();
+    }
+
+    public static Path jar() {
+        Path jar = Path.of(System.getProperty("keystonelight.jar", "target/keystonelight.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the packaged jar " + jar + " is missing: run ./mvnw package first");
+        }
+        return jar;
+    }
+
+    /** Starts the server in {@code folder} and waits until it serves. */
+    public static ServerProcess start(Path folder, String... settings) {
+        ServerProcess server = launch(folder, settings);
+        server.awaitServing();
+        return server;
+    }
+
+    /** Starts the jar in {@code folder} without waiting for anything. */
+    public static ServerProcess launch(Path folder, String... arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-jar");
+        command.add(jar().toString());
+        command.add("--keystonelight.server.port=0");
+        command.add("--server.port=0");
+        command.addAll(List.of(arguments));
+        try {
+            Process process = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+                    .start();
+            return new ServerProcess(process, folder);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private void pumpOutput() {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                this.output.append(line).append('\n');
+                Matcher matcher = SERVING.matcher(line);
+                if (matcher.find()) {
+                    this.serving.complete(matcher);
+                }
+            }
+        }
+        catch (IOException ex) {
+            // the process ended
+        }
+        this.serving.completeExceptionally(new IllegalStateException("server exited before serving:\n" + output()));
+    }
+
+    private Matcher awaitServing() {
+        try {
+            return this.serving.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+        catch (ExecutionException ex) {
+            throw new IllegalStateException(ex.getCause().getMessage(), ex.getCause());
+        }
+        catch (TimeoutException ex) {
+            throw new IllegalStateException("server did not serve within " + START_TIMEOUT + ":\n" + output(), ex);
+        }
+    }
+
+    public int port() {
+        return Integer.parseInt(awaitServing().group(2));
+    }
+
+    public int httpPort() {
+        return Integer.parseInt(awaitServing().group(3));
+    }
+
+    public long pid() {
+        return this.process.pid();
+    }
+
+    public Path folder() {
+        return this.folder;
+    }
+
+    public LineClient connect() {
+        return LineClient.connect(port());
+    }
+
+    /** Everything the process printed so far. */
+    public String output() {
+        return this.output.toString();
+    }
+
+    /** Sends a signal by name ({@code USR1}, {@code TERM}) with the system's {@code kill}. */
+    public void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** kill -9: the process ends at once, with no shutdown of any kind. */
+    public void kill9() {
+        this.process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** Waits for the process to end and returns its exit status. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("server still running after " + timeout + ":\n" + output());
+            }
+            // Let the output pump read the last lines.
+            this.pump.join(timeout.toMillis());
+            return this.process.exitValue();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    public boolean isAlive() {
+        return this.process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (this.process.isAlive()) {
+            this.process.destroyForcibly();
+            try {
+                this.process.waitFor(30, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

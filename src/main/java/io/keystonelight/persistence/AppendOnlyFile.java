@@ -31,6 +31,8 @@ public final class AppendOnlyFile implements Closeable {
 
     private final FsyncPolicy fsyncPolicy;
 
+    private final FileChannelOpener opener;
+
     private final FileChannel lockChannel;
 
     private final FileLock lock;
@@ -51,9 +53,11 @@ public final class AppendOnlyFile implements Closeable {
 
     private Rewrite rewrite;
 
-    private AppendOnlyFile(Path path, FsyncPolicy fsyncPolicy, FileChannel lockChannel, FileLock lock) {
+    private AppendOnlyFile(Path path, FsyncPolicy fsyncPolicy, FileChannelOpener opener, FileChannel lockChannel,
+            FileLock lock) {
         this.path = path;
         this.fsyncPolicy = fsyncPolicy;
+        this.opener = opener;
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
@@ -63,6 +67,12 @@ public final class AppendOnlyFile implements Closeable {
      * tail, and opens it for appending.
      */
     public static AppendOnlyFile open(Path path, FsyncPolicy fsyncPolicy, RecordSink sink) throws IOException {
+        return open(path, fsyncPolicy, sink, FileChannelOpener.DEFAULT);
+    }
+
+    /** As {@link #open(Path, FsyncPolicy, RecordSink)}, opening the file through {@code opener}. */
+    public static AppendOnlyFile open(Path path, FsyncPolicy fsyncPolicy, RecordSink sink, FileChannelOpener opener)
+            throws IOException {
         Path absolute = path.toAbsolutePath();
         Path folder = absolute.getParent();
         Files.createDirectories(folder);
@@ -79,7 +89,7 @@ public final class AppendOnlyFile implements Closeable {
             lockChannel.close();
             throw new DataFileLockedException(path, lockPath);
         }
-        AppendOnlyFile file = new AppendOnlyFile(path, fsyncPolicy, lockChannel, lock);
+        AppendOnlyFile file = new AppendOnlyFile(path, fsyncPolicy, opener, lockChannel, lock);
         try {
             file.recover(sink);
         }
@@ -92,7 +102,7 @@ public final class AppendOnlyFile implements Closeable {
 
     private void recover(RecordSink sink) throws IOException {
         boolean existed = Files.exists(this.path);
-        FileChannel opened = FileChannel.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        FileChannel opened = this.opener.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
             if (!existed) {
@@ -232,7 +242,7 @@ public final class AppendOnlyFile implements Closeable {
             throw new IllegalStateException("a rewrite of " + this.path + " is already running");
         }
         Path temp = this.path.resolveSibling(this.path.getFileName() + ".rewrite");
-        FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel out = this.opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         this.rewrite = new Rewrite(temp, out);
         return this.rewrite;

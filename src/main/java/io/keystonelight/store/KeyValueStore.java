@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import io.keystonelight.config.KeystoneLightProperties;
 import io.keystonelight.persistence.AppendOnlyFile;
 import io.keystonelight.persistence.DataFileException;
+import io.keystonelight.persistence.FileChannelOpener;
 import io.keystonelight.persistence.FsyncPolicy;
 import io.keystonelight.persistence.RecordBatch;
 import io.keystonelight.persistence.RecordSink;
@@ -71,8 +72,13 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     public KeyValueStore(Path dataFile, FsyncPolicy fsync) {
+        this(dataFile, fsync, FileChannelOpener.DEFAULT);
+    }
+
+    /** As {@link #KeyValueStore(Path, FsyncPolicy)}, opening the data file through {@code opener}. */
+    public KeyValueStore(Path dataFile, FsyncPolicy fsync, FileChannelOpener opener) {
         try {
-            this.dataFile = AppendOnlyFile.open(dataFile, fsync, new Replay());
+            this.dataFile = AppendOnlyFile.open(dataFile, fsync, new Replay(), opener);
         }
         catch (IOException ex) {
             throw new UncheckedIOException("could not open data file " + dataFile + ": " + ex.getMessage(), ex);
@@ -347,28 +353,24 @@ public class KeyValueStore implements AutoCloseable {
         }
         RecordBatch records = this.batchRecords;
         records.clear();
-        // Whether each key exists once the earlier writes of the group are applied: only the
-        // committing writer changes the map, so it may read it without the lock.
-        Map<String, Boolean> exists = group.size() > 1 ? new HashMap<>() : null;
+        // Whether a key exists once the earlier writes of the group are applied, for keys they
+        // touch: only the committing writer changes the map, so it may read it without the lock.
+        Map<String, Boolean> exists = new HashMap<>();
         for (PendingWrite write : group) {
             if (write instanceof PendingWrite.Put put) {
                 records.put(put.key, put.value);
-                if (exists != null) {
-                    exists.put(put.key, Boolean.TRUE);
-                }
+                exists.put(put.key, Boolean.TRUE);
             }
             else if (write instanceof PendingWrite.Remove remove) {
                 int deleted = 0;
                 for (String key : remove.keys) {
-                    Boolean known = exists == null ? null : exists.get(key);
+                    Boolean known = exists.get(key);
                     boolean present = known != null ? known : this.entries.containsKey(key);
                     if (present) {
                         records.tombstone(key);
                         deleted++;
-                        if (exists != null) {
-                            exists.put(key, Boolean.FALSE);
-                        }
                     }
+                    exists.put(key, Boolean.FALSE);
                 }
                 remove.deleted = deleted;
             }

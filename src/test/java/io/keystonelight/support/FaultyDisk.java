@@ -1,0 +1,163 @@
+package io.keystonelight.support;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.keystonelight.persistence.FileChannelOpener;
+
+/**
+ * A disk that works until told to fail: writes that stop after some bytes, as on a full disk,
+ * and fsyncs that fail, as on a failing device. Opens real files; only the failures are made up.
+ */
+public final class FaultyDisk implements FileChannelOpener {
+
+    private volatile boolean diskFull;
+
+    private volatile boolean fsyncFails;
+
+    private final AtomicInteger fsyncs = new AtomicInteger();
+
+    /** From now on a write stores at most a few bytes and then fails with "No space left on device". */
+    public void fillUp() {
+        this.diskFull = true;
+    }
+
+    public void freeSpace() {
+        this.diskFull = false;
+    }
+
+    public void failFsync() {
+        this.fsyncFails = true;
+    }
+
+    /** How many fsyncs were asked of this disk. */
+    public int fsyncCount() {
+        return this.fsyncs.get();
+    }
+
+    @Override
+    public FileChannel open(Path path, OpenOption... options) throws IOException {
+        return new Channel(FileChannel.open(path, options));
+    }
+
+    private final class Channel extends FileChannel {
+
+        private final FileChannel real;
+
+        Channel(FileChannel real) {
+            this.real = real;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            if (FaultyDisk.this.diskFull) {
+                // Part of the record reaches the file before the disk runs out, as it would.
+                ByteBuffer part = src.duplicate();
+                part.limit(part.position() + Math.min(3, part.remaining()));
+                this.real.write(part, position);
+                throw new IOException("No space left on device");
+            }
+            return this.real.write(src, position);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            if (FaultyDisk.this.diskFull) {
+                throw new IOException("No space left on device");
+            }
+            return this.real.write(src);
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            FaultyDisk.this.fsyncs.incrementAndGet();
+            if (FaultyDisk.this.fsyncFails) {
+                throw new IOException("Input/output error");
+            }
+            this.real.force(metaData);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return this.real.read(dst);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return this.real.read(dsts, offset, length);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            if (FaultyDisk.this.diskFull) {
+                throw new IOException("No space left on device");
+            }
+            return this.real.write(srcs, offset, length);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return this.real.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            this.real.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return this.real.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            this.real.truncate(size);
+            return this;
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return this.real.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+            return this.real.transferFrom(src, position, count);
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return this.real.read(dst, position);
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return this.real.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+            return this.real.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return this.real.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            this.real.close();
+        }
+    }
+}

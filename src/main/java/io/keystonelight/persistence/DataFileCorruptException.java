@@ -16,8 +16,7 @@ public class DataFileCorruptException extends RuntimeException {
 
     public DataFileCorruptException(Path file, long lineNumber, long byteOffset, String problem) {
         super("data file " + file + " is damaged at line " + lineNumber + " (byte offset " + byteOffset + "): "
-                + problem + ". The server will not start on a damaged file: restore it from a backup, or move "
-                + "the damaged part aside, and start again.");
+                + problem + "; the server does not start on a damaged file");
         this.file = file;
         this.lineNumber = lineNumber;
         this.byteOffset = byteOffset;

@@ -9,7 +9,6 @@ public class DataFileLockedException extends RuntimeException {
 
     public DataFileLockedException(Path dataFile, Path lockFile) {
         super("data file " + dataFile + " is already in use by another KeystoneLight server (it holds the lock on "
-                + lockFile + "). Stop that server, or give this one another data file with "
-                + "--keystonelight.storage.data-file=...");
+                + lockFile + ")");
     }
 }

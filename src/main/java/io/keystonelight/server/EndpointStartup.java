@@ -73,13 +73,11 @@ class EndpointStartup implements ApplicationRunner {
             port = this.listening.get(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         catch (ExecutionException ex) {
-            throw new IllegalStateException("could not listen on " + host + ":" + this.properties.server().port()
-                    + ": " + ex.getCause().getMessage()
-                    + ". Is another server using that port? Choose another with --keystonelight.server.port=...",
-                    ex.getCause());
+            throw new EndpointUnavailableException("the TCP endpoint could not listen on " + host + ":"
+                    + this.properties.server().port() + ": " + ex.getCause().getMessage(), ex.getCause());
         }
         catch (TimeoutException ex) {
-            throw new IllegalStateException("the TCP endpoint did not start listening on " + host + ":"
+            throw new EndpointUnavailableException("the TCP endpoint did not start listening on " + host + ":"
                     + this.properties.server().port() + " within " + BIND_TIMEOUT_SECONDS + " seconds", ex);
         }
         this.pidFile.write();

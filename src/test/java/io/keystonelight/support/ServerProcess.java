@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The packaged jar running as a separate process in a folder of its own, as a user runs it.
@@ -68,8 +69,14 @@ public final class ServerProcess implements AutoCloseable {
         command.add("-Xmx512m");
         command.add("-jar");
         command.add(jar().toString());
-        command.add("--keystonelight.server.port=0");
-        command.add("--server.port=0");
+        // Spring joins a setting given twice into one comma-separated value: add a default only
+        // where the caller gave none.
+        for (String fallback : List.of("--keystonelight.server.port=0", "--server.port=0")) {
+            String name = fallback.substring(0, fallback.indexOf('=') + 1);
+            if (Stream.of(arguments).noneMatch(argument -> argument.startsWith(name))) {
+                command.add(fallback);
+            }
+        }
         command.addAll(List.of(arguments));
         try {
             Process process = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)

@@ -1,0 +1,11 @@
+package io.keystonelight.server;
+
+/**
+ * The TCP endpoint could not start listening, most often because its port is taken.
+ */
+public class EndpointUnavailableException extends RuntimeException {
+
+    public EndpointUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

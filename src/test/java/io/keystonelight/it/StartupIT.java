@@ -1,0 +1,83 @@
+package io.keystonelight.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.support.LineClient;
+import io.keystonelight.support.ServerProcess;
+
+/**
+ * How the packaged server starts, or refuses to, on what it finds.
+ */
+class StartupIT {
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void aTornLastRecordIsCutOffWithAWarningGivingItsOffset() throws IOException {
+        Files.writeString(this.folder.resolve("db.txt"), "a|1\nb|2\nc|unfinish", StandardCharsets.UTF_8);
+        try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
+            assertThat(server.output()).contains("ends with an incomplete record (10 bytes at byte offset 8)");
+            assertThat(client.call("get a")).isEqualTo("VALUE 1");
+            assertThat(client.call("get b")).isEqualTo("VALUE 2");
+            assertThat(client.call("get c")).isEqualTo("NOT_FOUND");
+            assertThat(client.call("set c 3")).isEqualTo("OK");
+        }
+        assertThat(Files.readString(this.folder.resolve("db.txt"))).isEqualTo("a|1\nb|2\nc|3\n");
+    }
+
+    @Test
+    void aDamagedDataFileStopsTheStartNamingFileAndLine() throws IOException {
+        Files.writeString(this.folder.resolve("db.txt"), "a|1\nb|2\nbad key|3\nc|4\n", StandardCharsets.UTF_8);
+        try (ServerProcess server = ServerProcess.launch(this.folder)) {
+            assertThat(server.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(server.output()).contains("APPLICATION FAILED TO START")
+                    .contains("data file db.txt is damaged at line 3 (byte offset 8): invalid key: the key contains "
+                            + "whitespace");
+        }
+        assertThat(this.folder.resolve("keystonelight.pid")).doesNotExist();
+    }
+
+    @Test
+    void aSecondServerOnTheSameDataFileIsRefused() {
+        try (ServerProcess first = ServerProcess.start(this.folder);
+                ServerProcess second = ServerProcess.launch(this.folder,
+                        "--keystonelight.pid-file=second.pid")) {
+            assertThat(second.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(second.output()).contains("data file db.txt is already in use by another KeystoneLight server");
+            try (LineClient client = first.connect()) {
+                assertThat(client.call("ping")).as("the first server is unharmed").isEqualTo("PONG");
+            }
+        }
+    }
+
+    @Test
+    void aTakenPortStopsTheStartWithTheAddress() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerProcess server = ServerProcess.launch(this.folder,
+                        "--keystonelight.server.port=" + taken.getLocalPort())) {
+            assertThat(server.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(server.output()).contains("the TCP endpoint could not listen on 127.0.0.1:"
+                    + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void theServerWritesItsOwnProcessIdOnceItServes() throws IOException {
+        try (ServerProcess server = ServerProcess.start(this.folder)) {
+            assertThat(Files.readString(this.folder.resolve("keystonelight.pid")).trim())
+                    .isEqualTo(Long.toString(server.pid()));
+        }
+    }
+}

@@ -3,6 +3,8 @@ package io.keystonelight.config;
 import java.nio.file.Path;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -21,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param server the TCP endpoint
  * @param storage the data file
+ * @param compaction when the data file is rewritten without the records it no longer needs
  * @param pidFile written once the TCP port is bound, removed on clean shutdown
  */
 @Validated
@@ -28,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
 public record KeystoneLightProperties(
         @DefaultValue @Valid @NotNull Server server,
         @DefaultValue @Valid @NotNull Storage storage,
+        @DefaultValue @Valid @NotNull Compaction compaction,
         @DefaultValue("keystonelight.pid") @NotNull Path pidFile) {
 
     /**
@@ -50,5 +54,22 @@ public record KeystoneLightProperties(
     public record Storage(
             @DefaultValue("db.txt") @NotNull Path dataFile,
             @DefaultValue("always") @NotNull FsyncPolicy fsync) {
+    }
+
+    /**
+     * SIGUSR1 and the {@code compact} request always compact; these settings are about compacting
+     * without being asked. Both thresholds must be met, so a small file is left alone however much
+     * of it is stale, and a large one as long as most of it is live.
+     *
+     * @param auto whether to compact without being asked
+     * @param autoMinSize the data file must be at least this large
+     * @param autoMinReclaimable at least this share of the data file (0 to 1, above 0) must be
+     *        records that compaction would drop: overwritten values and deletes
+     */
+    public record Compaction(
+            @DefaultValue("true") boolean auto,
+            @DefaultValue("64MB") @NotNull DataSize autoMinSize,
+            @DefaultValue("0.5") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1")
+            double autoMinReclaimable) {
     }
 }

@@ -1,5 +1,7 @@
 package io.keystonelight;
 
+import io.keystonelight.client.ClientArguments;
+import io.keystonelight.client.KeystoneLightClient;
 import io.keystonelight.compaction.CompactionSignal;
 
 import org.springframework.boot.SpringApplication;
@@ -8,7 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * The server, and the entry point of the jar.
+ * The server, and the entry point of the jar: {@code serve} (or nothing but settings) runs the
+ * server, any other command runs the command-line client.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -19,6 +22,12 @@ public class KeystoneLightApplication {
         // First of all: until a handler is installed, SIGUSR1 kills the JVM outright, skipping
         // every shutdown step.
         CompactionSignal.install();
-        SpringApplication.run(KeystoneLightApplication.class, args);
+        if (ClientArguments.meansServe(args)) {
+            SpringApplication.run(KeystoneLightApplication.class, ClientArguments.serverSettings(args));
+        }
+        else {
+            // The client answers in a fraction of a second because it never loads Spring.
+            System.exit(KeystoneLightClient.run(args));
+        }
     }
 }

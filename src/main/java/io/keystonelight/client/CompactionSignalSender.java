@@ -1,0 +1,97 @@
+package io.keystonelight.client;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Asks a server on this machine to compact the way an operator would: {@code kill -USR1} to the
+ * process in its PID file. Java itself can only send TERM and KILL, hence the {@code kill} command.
+ *
+ * <p>SIGUSR1 ends any process that does not handle it, so the signal is sent only to a live
+ * process whose command line names KeystoneLight: a PID file left by a crash may name a process
+ * id that the system has since given to something else.
+ */
+final class CompactionSignalSender {
+
+    private static final long KILL_TIMEOUT_SECONDS = 5;
+
+    /**
+     * @param pid the process signalled, when {@code sent}
+     * @param whyNot why no signal was sent, when not {@code sent}
+     */
+    record Outcome(boolean sent, long pid, String whyNot) {
+
+        static Outcome notSent(String why) {
+            return new Outcome(false, -1, why);
+        }
+    }
+
+    private CompactionSignalSender() {
+    }
+
+    static Outcome send(String host, Path pidFile) {
+        if (!isThisMachine(host)) {
+            return Outcome.notSent("the server at " + host + " is not on this machine");
+        }
+        long pid;
+        try {
+            String content = Files.readString(pidFile, StandardCharsets.US_ASCII).trim();
+            pid = Long.parseLong(content);
+        }
+        catch (NoSuchFileException ex) {
+            return Outcome.notSent("no PID file at " + pidFile);
+        }
+        catch (IOException | NumberFormatException ex) {
+            return Outcome.notSent("the PID file " + pidFile + " does not hold a process id");
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return Outcome.notSent("process " + pid + " from " + pidFile + " is not running");
+        }
+        Optional<String> commandLine = process.get().info().commandLine();
+        if (commandLine.isEmpty() || !commandLine.get().toLowerCase(Locale.ROOT).contains("keystonelight")) {
+            return Outcome.notSent("process " + pid + " from " + pidFile + " is not recognisably a KeystoneLight "
+                    + "server");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(pid)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!kill.waitFor(KILL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+                return Outcome.notSent("kill -USR1 " + pid + " did not finish");
+            }
+            if (kill.exitValue() != 0) {
+                return Outcome.notSent("kill -USR1 " + pid + " failed with exit status " + kill.exitValue());
+            }
+            return new Outcome(true, pid, null);
+        }
+        catch (IOException ex) {
+            return Outcome.notSent("the kill command is not available (" + ex.getMessage() + ")");
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return Outcome.notSent("interrupted while sending the signal");
+        }
+    }
+
+    /** Whether {@code host} names this machine, so that its PID file may be ours to read. */
+    static boolean isThisMachine(String host) {
+        try {
+            InetAddress address = InetAddress.getByName(host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress()
+                    || NetworkInterface.getByInetAddress(address) != null;
+        }
+        catch (IOException ex) {
+            // An unknown host is not this machine; connecting to it will report the problem.
+            return false;
+        }
+    }
+}

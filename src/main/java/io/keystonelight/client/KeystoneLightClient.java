@@ -1,0 +1,271 @@
+package io.keystonelight.client;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The command-line client: one command, one request, a bare answer on stdout and an exit status
+ * a script can act on. Plain JDK only, so that it answers in a fraction of a second.
+ */
+public final class KeystoneLightClient {
+
+    /** The command did what was asked. */
+    public static final int SUCCESS = 0;
+
+    /** {@code get} or {@code delete} found no such key. */
+    public static final int NOT_FOUND = 1;
+
+    /** The command line was wrong, or the server answered {@code ERR}. */
+    public static final int USAGE_OR_ERROR = 2;
+
+    /** No KeystoneLight server answered at the address. */
+    public static final int UNREACHABLE = 3;
+
+    static final String USAGE = """
+            Usage: java -jar keystonelight.jar [--host HOST] [--port PORT] [--pid-file FILE] COMMAND [ARGS]
+                   java -jar keystonelight.jar [serve] [--name=value ...]
+
+            Commands:
+              set <key> <value...>     set a key; the remaining arguments, joined by one space, are the value
+              get <key>                print the value of a key
+              delete <key> [<key>...]  delete keys (alias: del); prints how many of them existed
+              compact                  compact the data file: SIGUSR1 to the process in the PID file,
+                                       or the compact request where that is not possible
+              ping                     check that the server answers
+              serve                    run the server (also: no command at all); settings follow as --name=value
+
+            Options, before the command:
+              --host HOST              the server's address (default 127.0.0.1)
+              --port PORT              the server's TCP port (default 7878)
+              --pid-file FILE          the server's PID file, for compact (default keystonelight.pid)
+
+            Exit status: 0 done, 1 key not found, 2 usage error or ERR from the server,
+            3 server not reachable. Every failure prints one line on stderr.
+            """;
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
+
+    /** A compaction of a large file takes a while; the reply comes when it is done. */
+    private static final Duration COMPACT_REPLY_TIMEOUT = Duration.ofMinutes(10);
+
+    private final ClientArguments arguments;
+
+    private final PrintStream out;
+
+    private final PrintStream err;
+
+    private KeystoneLightClient(ClientArguments arguments, PrintStream out, PrintStream err) {
+        this.arguments = arguments;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Runs the command line on the process's stdout and stderr, in UTF-8 whatever the locale. */
+    public static int run(String[] args) {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        return run(args, out, err);
+    }
+
+    /** Runs the command line; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        ClientArguments arguments;
+        try {
+            arguments = ClientArguments.parse(args);
+        }
+        catch (UsageException ex) {
+            err.println("keystonelight: " + ex.getMessage());
+            if (ex.showUsage()) {
+                err.println();
+                err.print(USAGE);
+            }
+            return USAGE_OR_ERROR;
+        }
+        if (arguments.command().equals(ClientArguments.HELP)) {
+            err.print(USAGE);
+            return USAGE_OR_ERROR;
+        }
+        return new KeystoneLightClient(arguments, out, err).execute();
+    }
+
+    private int execute() {
+        try {
+            switch (this.arguments.command()) {
+                case "set":
+                    return set();
+                case "get":
+                    return get();
+                case "delete":
+                case "del":
+                    return delete();
+                case "compact":
+                    return compact();
+                default:
+                    return ping();
+            }
+        }
+        catch (ErrorReply ex) {
+            return fail(USAGE_OR_ERROR, "the server refused the request: " + ex.getMessage());
+        }
+        catch (Unreachable ex) {
+            return fail(UNREACHABLE, ex.getMessage());
+        }
+    }
+
+    private int set() throws ErrorReply, Unreachable {
+        String reply = call("set " + this.arguments.key() + " " + this.arguments.value(), REPLY_TIMEOUT);
+        expect(reply, "OK");
+        this.out.println("OK");
+        return SUCCESS;
+    }
+
+    private int get() throws ErrorReply, Unreachable {
+        String reply = call("get " + this.arguments.key(), REPLY_TIMEOUT);
+        if (reply.equals("NOT_FOUND")) {
+            return fail(NOT_FOUND, "key '" + this.arguments.key() + "' not found");
+        }
+        expect(reply, "VALUE ");
+        this.out.println(reply.substring("VALUE ".length()));
+        return SUCCESS;
+    }
+
+    private int delete() throws ErrorReply, Unreachable {
+        String reply = call("delete " + String.join(" ", this.arguments.arguments()), REPLY_TIMEOUT);
+        expect(reply, "DELETED ");
+        String count = reply.substring("DELETED ".length());
+        this.out.println(count);
+        if (count.equals("0")) {
+            int keys = this.arguments.arguments().size();
+            return fail(NOT_FOUND, keys == 1 ? "key '" + this.arguments.key() + "' not found"
+                    : "none of the " + keys + " keys exist");
+        }
+        return SUCCESS;
+    }
+
+    private int ping() throws ErrorReply, Unreachable {
+        String reply = call("ping", REPLY_TIMEOUT);
+        expect(reply, "PONG");
+        this.out.println("PONG");
+        return SUCCESS;
+    }
+
+    private int compact() throws ErrorReply, Unreachable {
+        CompactionSignalSender.Outcome signal = CompactionSignalSender.send(this.arguments.host(),
+                this.arguments.pidFile());
+        if (signal.sent()) {
+            this.out.println("compaction requested: sent SIGUSR1 to process " + signal.pid() + " (from "
+                    + this.arguments.pidFile() + "); the server compacts within a second and logs the result");
+            return SUCCESS;
+        }
+        String reply = call("compact", COMPACT_REPLY_TIMEOUT);
+        expect(reply, "OK");
+        String done = reply.substring("OK".length()).strip();
+        this.out.println((done.isEmpty() ? "compacted" : done) + " (sent the compact request: " + signal.whyNot()
+                + ")");
+        return SUCCESS;
+    }
+
+    private int fail(int status, String message) {
+        this.err.println("keystonelight: " + message);
+        return status;
+    }
+
+    /** Checks that the reply is the expected kind; ERR and strangers are reported, not printed. */
+    private void expect(String reply, String start) throws ErrorReply, Unreachable {
+        if (reply.startsWith(start)) {
+            return;
+        }
+        if (reply.startsWith("ERR")) {
+            throw new ErrorReply(reply.substring(3).strip());
+        }
+        throw new Unreachable("unexpected reply from " + address() + ": '" + shorten(reply)
+                + "'; is a KeystoneLight server listening there?");
+    }
+
+    /** Sends one request line and reads its one reply line. */
+    private String call(String request, Duration replyTimeout) throws Unreachable {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(this.arguments.host(), this.arguments.port()),
+                    (int) CONNECT_TIMEOUT.toMillis());
+            socket.setSoTimeout((int) replyTimeout.toMillis());
+            socket.setTcpNoDelay(true);
+            OutputStream output = socket.getOutputStream();
+            output.write((request + "\n").getBytes(StandardCharsets.UTF_8));
+            output.flush();
+            // Closing our side tells the server no more requests follow; it still sends the reply.
+            socket.shutdownOutput();
+            String reply = readLine(new BufferedInputStream(socket.getInputStream()));
+            if (reply == null) {
+                throw new Unreachable("the server at " + address() + " closed the connection without replying; "
+                        + "is it shutting down?");
+            }
+            return reply;
+        }
+        catch (UnknownHostException ex) {
+            throw new Unreachable("cannot reach a KeystoneLight server at " + address() + ": unknown host");
+        }
+        catch (ConnectException ex) {
+            throw new Unreachable("cannot reach a KeystoneLight server at " + address() + ": " + ex.getMessage()
+                    + "; is it running? (see --host and --port)");
+        }
+        catch (SocketTimeoutException ex) {
+            throw new Unreachable("no reply from " + address() + " within " + replyTimeout.toSeconds() + " seconds");
+        }
+        catch (IOException ex) {
+            throw new Unreachable("lost the connection to " + address() + ": " + ex.getMessage());
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, length, StandardCharsets.UTF_8);
+            }
+            line.write(b);
+        }
+        return null;
+    }
+
+    private String address() {
+        return this.arguments.host() + ":" + this.arguments.port();
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+
+    /** The server answered ERR; the message is the rest of its line. */
+    private static final class ErrorReply extends Exception {
+
+        ErrorReply(String message) {
+            super(message);
+        }
+    }
+
+    /** No usable answer from the address: nothing listens, the connection broke, or a stranger answered. */
+    private static final class Unreachable extends Exception {
+
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+}

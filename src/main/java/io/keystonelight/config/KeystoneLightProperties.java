@@ -1,6 +1,7 @@
 package io.keystonelight.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -39,12 +40,15 @@ public record KeystoneLightProperties(
      * @param port the TCP port; 0 picks a free one, which is logged
      * @param workers threads that execute commands
      * @param maxLineLength the longest request line; a longer one is refused and its connection closed
+     * @param shutdownTimeout how long a shutdown lets open connections get the replies to the
+     *        requests they already sent before it closes them
      */
     public record Server(
             @DefaultValue("127.0.0.1") @NotBlank String host,
             @DefaultValue("7878") @Min(0) @Max(65535) int port,
             @DefaultValue("4") @Min(1) @Max(1024) int workers,
-            @DefaultValue("1MB") @NotNull DataSize maxLineLength) {
+            @DefaultValue("1MB") @NotNull DataSize maxLineLength,
+            @DefaultValue("10s") @NotNull Duration shutdownTimeout) {
     }
 
     /**

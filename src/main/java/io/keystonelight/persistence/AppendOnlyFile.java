@@ -48,10 +48,12 @@ public final class AppendOnlyFile implements Closeable {
 
     private volatile boolean dirty;
 
-    /** Set once an fsync failed: the file's state on disk is unknown, so nothing more is written. */
+    /** Why nothing more is written: an fsync failed (the state on disk is unknown), or the file was closed. */
     private volatile String failure;
 
     private Rewrite rewrite;
+
+    private boolean closed;
 
     private AppendOnlyFile(Path path, FsyncPolicy fsyncPolicy, FileChannelOpener opener, FileChannel lockChannel,
             FileLock lock) {
@@ -176,6 +178,9 @@ public final class AppendOnlyFile implements Closeable {
             return;
         }
         synchronized (this.channelSwap) {
+            if (this.closed) {
+                return;
+            }
             this.dirty = false;
             try {
                 this.channel.force(false);
@@ -330,24 +335,39 @@ public final class AppendOnlyFile implements Closeable {
         }
     }
 
+    /**
+     * Forces what is not yet on disk, closes the file and releases the lock. Appends after it are
+     * refused, saying why. Safe to call more than once.
+     */
     @Override
     public void close() throws IOException {
-        try {
-            FileChannel open = this.channel;
-            if (open != null) {
-                if (this.failure == null && this.dirty) {
-                    open.force(false);
-                }
-                open.close();
+        synchronized (this.channelSwap) {
+            if (this.closed) {
+                return;
             }
-        }
-        finally {
+            this.closed = true;
+            boolean healthy = this.failure == null;
+            if (healthy) {
+                this.failure = "the data file " + this.path + " is closed: the server is shutting down";
+            }
             try {
-                this.lock.release();
+                FileChannel open = this.channel;
+                if (open != null) {
+                    if (healthy && this.dirty) {
+                        open.force(false);
+                    }
+                    open.close();
+                }
             }
             finally {
-                this.lockChannel.close();
+                try {
+                    this.lock.release();
+                }
+                finally {
+                    this.lockChannel.close();
+                }
             }
+            log.info("Closed data file {}{}; lock released", this.path, healthy ? " (all writes on disk)" : "");
         }
     }
 

@@ -16,7 +16,6 @@ import io.keystonelight.store.KeyValueStore;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerExceptionEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
@@ -85,10 +84,5 @@ class EndpointStartup implements ApplicationRunner {
                 host, port, this.store.dataFilePath().toAbsolutePath(),
                 this.properties.storage().fsync().name().toLowerCase(), this.properties.server().workers(),
                 this.httpPort);
-    }
-
-    @EventListener
-    void onShutdown(ContextClosedEvent event) {
-        this.pidFile.remove();
     }
 }

@@ -11,7 +11,7 @@ import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamExceptio
 /**
  * A connection's input, buffered and cut into request lines. Reads the socket in blocks rather
  * than the byte at a time of the stock deserializers, and owns the connection's closing
- * handshake after a request that cannot be framed.
+ * handshake after a request that cannot be framed, and when the server shuts down.
  */
 final class RequestReader extends InputStream {
 
@@ -36,6 +36,18 @@ final class RequestReader extends InputStream {
     private int lineLength;
 
     private boolean closing;
+
+    /** Guards the hand-over between this connection's thread and a shutdown that drains it. */
+    private final Object drainLock = new Object();
+
+    /** Set by {@link #finishAndClose()}: serve what was read, then close instead of reading on. */
+    private boolean draining;
+
+    /** This connection's thread waits for the client: every request read so far is answered. */
+    private boolean waitingForClient;
+
+    /** The drain ended the sending side while the connection was waiting: nothing more can be answered. */
+    private boolean sendingShut;
 
     RequestReader(Socket socket, InputStream in) {
         this.socket = socket;
@@ -69,11 +81,71 @@ final class RequestReader extends InputStream {
                 // No need to read the rest: this connection can no longer be framed.
                 return false;
             }
-            if (!fill()) {
+            if (!fillUnlessDraining()) {
                 throw new SoftEndOfStreamException("client closed the connection");
             }
             // fill() may have moved the pending bytes to the front; they hold no newline.
             scanned = this.position + pending;
+        }
+    }
+
+    /**
+     * Reads more of the request stream, unless the server is shutting down: then every request
+     * already read has been answered (this thread only reads again after writing the last
+     * reply), so the connection closes.
+     */
+    private boolean fillUnlessDraining() throws IOException {
+        boolean draining;
+        synchronized (this.drainLock) {
+            draining = this.draining;
+            this.waitingForClient = !draining;
+        }
+        if (draining) {
+            lingerAndClose();
+        }
+        boolean more;
+        boolean answerable;
+        try {
+            more = fill();
+        }
+        finally {
+            synchronized (this.drainLock) {
+                this.waitingForClient = false;
+                answerable = !this.sendingShut;
+            }
+        }
+        if (!answerable) {
+            // Sent after the shutdown began, and there is no way left to answer it.
+            lingerAndClose();
+        }
+        return more;
+    }
+
+    /**
+     * Lets this connection get the replies to every request it has sent so far, then closes it.
+     * One that is waiting for its client has nothing left to answer: its sending side is shut at
+     * once, which tells the client that no more replies come. Any other finishes the requests
+     * it has read, then closes when it would wait for more.
+     */
+    void finishAndClose() {
+        synchronized (this.drainLock) {
+            this.draining = true;
+            if (this.waitingForClient && !this.sendingShut) {
+                this.sendingShut = true;
+                try {
+                    this.socket.shutdownOutput();
+                }
+                catch (IOException ex) {
+                    // Already closed: nothing left to tell the client.
+                }
+            }
+        }
+    }
+
+    /** Whether this connection has nothing left to answer and only waits for its client to close. */
+    boolean isFinished() {
+        synchronized (this.drainLock) {
+            return this.sendingShut && this.waitingForClient;
         }
     }
 
@@ -102,7 +174,9 @@ final class RequestReader extends InputStream {
      */
     private void lingerAndClose() throws IOException {
         try {
-            this.socket.shutdownOutput();
+            if (!this.socket.isOutputShutdown()) {
+                this.socket.shutdownOutput();
+            }
             this.socket.setSoTimeout(LINGER_MILLIS);
             long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
             long drained = 0;

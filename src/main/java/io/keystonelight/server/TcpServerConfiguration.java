@@ -31,12 +31,14 @@ public class TcpServerConfiguration {
     private static final Logger log = LoggerFactory.getLogger(TcpServerConfiguration.class);
 
     @Bean
-    TcpNetServerConnectionFactory requestConnectionFactory(KeystoneLightProperties properties) {
+    TcpNetServerConnectionFactory requestConnectionFactory(KeystoneLightProperties properties,
+            ListeningSocket listeningSocket, OpenConnections openConnections) {
         KeystoneLightProperties.Server server = properties.server();
         SimpleAsyncTaskExecutor connectionThreads = new SimpleAsyncTaskExecutor("connection-");
         return Tcp.netServer(server.port())
                 .localAddress(server.host())
-                .connectionSupport(new RequestConnectionSupport())
+                .connectionSupport(new RequestConnectionSupport(openConnections))
+                .socketSupport(listeningSocket)
                 .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes()))
                 .serializer(new ReplySerializer())
                 .taskExecutor(connectionThreads)
@@ -52,6 +54,11 @@ public class TcpServerConfiguration {
         workers.setCorePoolSize(properties.server().workers());
         workers.setMaxPoolSize(properties.server().workers());
         workers.setThreadNamePrefix("worker-");
+        // A command that is running when the server shuts down (a compaction, say) finishes and
+        // is answered; by default the pool would refuse work as soon as shutdown begins and
+        // interrupt what runs, which closes the data file's channel under it.
+        workers.setWaitForTasksToCompleteOnShutdown(true);
+        workers.setAwaitTerminationSeconds(60);
         return workers;
     }
 

@@ -411,9 +411,20 @@ public class KeyValueStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the data file: after a compaction that is running, and after every write queued
+     * before this call, so none is cut off halfway; writes after it are refused. Spring calls it
+     * on shutdown; calling it again does nothing.
+     */
     @Override
     public void close() throws IOException {
-        this.dataFile.close();
+        this.compactionLock.lock();
+        try {
+            runExclusively(this.dataFile::close);
+        }
+        finally {
+            this.compactionLock.unlock();
+        }
     }
 
     /** A write waiting in the queue, and what became of it. */

@@ -16,12 +16,15 @@ import java.util.concurrent.TimeUnit;
  * process in its PID file. Java itself can only send TERM and KILL, hence the {@code kill} command.
  *
  * <p>SIGUSR1 ends any process that does not handle it, so the signal is sent only to a live
- * process whose command line names KeystoneLight: a PID file left by a crash may name a process
- * id that the system has since given to something else.
+ * process that runs the KeystoneLight jar or main class: a PID file left by a crash may name a
+ * process id that the system has since given to something else.
  */
 final class CompactionSignalSender {
 
     private static final long KILL_TIMEOUT_SECONDS = 5;
+
+    /** Named, not referenced: the client loads nothing of the server. */
+    private static final String MAIN_CLASS = "io.keystonelight.KeystoneLightApplication";
 
     /**
      * @param pid the process signalled, when {@code sent}
@@ -56,8 +59,7 @@ final class CompactionSignalSender {
         if (process.isEmpty()) {
             return Outcome.notSent("process " + pid + " from " + pidFile + " is not running");
         }
-        Optional<String> commandLine = process.get().info().commandLine();
-        if (commandLine.isEmpty() || !commandLine.get().toLowerCase(Locale.ROOT).contains("keystonelight")) {
+        if (!runsKeystoneLight(process.get().info())) {
             return Outcome.notSent("process " + pid + " from " + pidFile + " is not recognisably a KeystoneLight "
                     + "server");
         }
@@ -80,6 +82,25 @@ final class CompactionSignalSender {
             Thread.currentThread().interrupt();
             return Outcome.notSent("interrupted while sending the signal");
         }
+    }
+
+    /**
+     * Whether the process runs the server: from the jar ({@code java -jar keystonelight.jar}) or
+     * from its main class ({@code mvn spring-boot:run}). A renamed jar is not recognised, and
+     * gets the compact request instead.
+     */
+    static boolean runsKeystoneLight(ProcessHandle.Info process) {
+        Optional<String[]> arguments = process.arguments();
+        if (arguments.isEmpty()) {
+            return false;
+        }
+        for (String argument : arguments.get()) {
+            String name = argument.substring(argument.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+            if (argument.equals(MAIN_CLASS) || (name.startsWith("keystonelight") && name.endsWith(".jar"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code host} names this machine, so that its PID file may be ours to read. */

@@ -142,6 +142,13 @@ final class RequestReader extends InputStream {
         }
     }
 
+    /** Whether every request read so far is answered and this connection waits for the client. */
+    boolean isWaitingForClient() {
+        synchronized (this.drainLock) {
+            return this.waitingForClient;
+        }
+    }
+
     /** Whether this connection has nothing left to answer and only waits for its client to close. */
     boolean isFinished() {
         synchronized (this.drainLock) {

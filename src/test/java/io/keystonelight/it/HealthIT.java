@@ -1,0 +1,83 @@
+package io.keystonelight.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.support.LineClient;
+import io.keystonelight.support.ServerProcess;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code /actuator/health} of the packaged server over HTTP.
+ */
+class HealthIT {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void upWithTheStoreAndDownOnceItsDataFileCanNoLongerBeWritten() throws Exception {
+        Path dataFile = this.folder.resolve("data").resolve("db.txt");
+        try (ServerProcess server = ServerProcess.start(this.folder,
+                "--keystonelight.storage.data-file=data/db.txt"); LineClient client = server.connect()) {
+            assertThat(client.call("set a 1")).isEqualTo("OK");
+            assertThat(client.call("set a 2")).isEqualTo("OK");
+            assertThat(client.call("set b 3")).isEqualTo("OK");
+
+            HttpResponse<String> up = get(server, "/actuator/health");
+            assertThat(up.statusCode()).isEqualTo(200);
+            JsonNode health = JsonMapper.builder().build().readTree(up.body());
+            assertThat(health.path("status").asString()).isEqualTo("UP");
+            JsonNode store = health.path("components").path("store");
+            assertThat(store.path("status").asString()).isEqualTo("UP");
+            JsonNode details = store.path("details");
+            assertThat(details.path("keys").asLong()).isEqualTo(2);
+            assertThat(details.path("dataFileBytes").asLong()).isEqualTo(12);
+            assertThat(details.path("reclaimableRatio").asDouble()).isEqualTo(0.333);
+            assertThat(details.path("lastCompaction").asString()).isEqualTo("never");
+            assertThat(details.path("dataFile").asString()).isEqualTo(dataFile.toRealPath().toString());
+
+            assertThat(get(server, "/actuator/health/readiness").body()).contains("\"status\":\"UP\"");
+            assertThat(get(server, "/actuator/env").statusCode()).as("only health and info are exposed")
+                    .isEqualTo(404);
+
+            // Tests run as root, for whom permissions stop no write; a data file deleted and replaced
+            // under the running server does stop every write from reaching the file a restart reads.
+            Files.delete(dataFile);
+            Files.createDirectory(dataFile);
+            HttpResponse<String> down = get(server, "/actuator/health");
+            assertThat(down.statusCode()).isEqualTo(503);
+            JsonNode failed = JsonMapper.builder().build().readTree(down.body());
+            assertThat(failed.path("status").asString()).isEqualTo("DOWN");
+            assertThat(failed.path("components").path("store").path("details").path("reason").asString())
+                    .contains("is no longer a regular file").contains("would be lost on restart");
+
+            Files.delete(dataFile);
+            Files.delete(dataFile.resolveSibling("db.txt.lock"));
+            Files.delete(dataFile.getParent());
+            assertThat(get(server, "/actuator/health").body()).contains("the data file's folder")
+                    .contains("no longer exists");
+        }
+    }
+
+    private HttpResponse<String> get(ServerProcess server, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+                .timeout(Duration.ofSeconds(10)).build();
+        return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}

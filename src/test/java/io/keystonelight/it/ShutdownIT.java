@@ -1,0 +1,99 @@
+package io.keystonelight.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.support.LineClient;
+import io.keystonelight.support.Load;
+import io.keystonelight.support.ServerProcess;
+
+/**
+ * How the packaged server stops: the PID file, and what happens to requests in flight on SIGTERM.
+ */
+class ShutdownIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void thePidFileHoldsTheServingJvmAndGoesAwayLastOnSigterm() throws IOException {
+        Path pidFile = this.folder.resolve("keystonelight.pid");
+        try (ServerProcess server = ServerProcess.start(this.folder)) {
+            assertThat(Files.readString(pidFile, StandardCharsets.US_ASCII)).isEqualTo(server.pid() + "\n");
+            server.signal("TERM");
+            assertThat(server.awaitExit(WAIT)).isIn(0, 143);
+            assertThat(pidFile).doesNotExist();
+            String output = server.output();
+            assertThat(output).containsSubsequence("Shutting down: no longer accepting connections",
+                    "Closed data file db.txt (all writes on disk); lock released", "Removed " + pidFile);
+        }
+    }
+
+    @Test
+    void aPidFileLeftByACrashDoesNotStopTheNextStart() throws IOException {
+        Path pidFile = this.folder.resolve("keystonelight.pid");
+        try (ServerProcess crashed = ServerProcess.start(this.folder)) {
+            crashed.kill9();
+        }
+        assertThat(pidFile).as("left behind by kill -9").exists();
+        try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
+            assertThat(client.call("ping")).isEqualTo("PONG");
+            assertThat(Files.readString(pidFile, StandardCharsets.US_ASCII)).isEqualTo(server.pid() + "\n");
+        }
+    }
+
+    @Test
+    void onSigtermARequestInProgressIsAnsweredWhileNewConnectionsAreRefused() throws Exception {
+        int keys = 300_000;
+        // Loading is not under test here: without fsync it takes seconds rather than minutes.
+        try (ServerProcess server = ServerProcess.start(this.folder, "--keystonelight.storage.fsync=no")) {
+            // A compaction of this much takes long enough to send SIGTERM while it runs.
+            Load.pipelineSets(server.port(), "key", keys, "v".repeat(100));
+            try (LineClient inFlight = server.connect()) {
+                inFlight.send("compact\n");
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(5))
+                        .until(() -> Files.exists(this.folder.resolve("db.txt.rewrite")));
+                server.signal("TERM");
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> refusesConnections(server));
+                assertThat(inFlight.readLine()).startsWith("OK compacted: ");
+                assertThat(inFlight.readLine()).as("then the connection closes").isNull();
+            }
+            assertThat(server.awaitExit(WAIT)).isIn(0, 143);
+            assertThat(server.output()).as("SIGTERM arrived while the compaction ran")
+                    .containsSubsequence("Shutting down: no longer accepting connections", "Compacted ")
+                    .doesNotContain("Compaction requested by a client failed");
+            server.output().lines().filter(line -> line.contains("Shutting down") || line.contains("Compacted "))
+                    .forEach(System.out::println);
+        }
+        List<String> lines = Files.readAllLines(this.folder.resolve("db.txt"), StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(keys);
+        assertThat(this.folder.resolve("keystonelight.pid")).doesNotExist();
+    }
+
+    private static boolean refusesConnections(ServerProcess server) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            return false;
+        }
+        catch (ConnectException ex) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+}

@@ -1,8 +1,12 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +78,44 @@ class HealthIT {
             Files.delete(dataFile.getParent());
             assertThat(get(server, "/actuator/health").body()).contains("the data file's folder")
                     .contains("no longer exists");
+        }
+    }
+
+    @Test
+    void readinessIsUpOnlyOnceTheTcpEndpointAcceptsConnections() throws Exception {
+        int tcpPort = freePort();
+        int httpPort = freePort();
+        List<String> seen = new ArrayList<>();
+        try (ServerProcess server = ServerProcess.launch(this.folder, "--keystonelight.server.port=" + tcpPort,
+                "--server.port=" + httpPort)) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                seen.add(readiness(httpPort));
+                return seen.get(seen.size() - 1).equals("UP");
+            });
+            try (LineClient client = LineClient.connect(tcpPort)) {
+                assertThat(client.call("ping")).as("the endpoint, as soon as readiness said UP").isEqualTo("PONG");
+            }
+        }
+        assertThat(seen.subList(0, seen.size() - 1)).as("readiness before UP").isNotEmpty()
+                .allMatch(status -> status.equals("no answer") || status.equals("OUT_OF_SERVICE"));
+    }
+
+    /** The readiness status, or "no answer" while the HTTP port is not open yet. */
+    private String readiness(int httpPort) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/actuator/health/readiness")).timeout(Duration.ofSeconds(10)).build();
+        try {
+            String body = this.http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            return JsonMapper.builder().build().readTree(body).path("status").asString();
+        }
+        catch (ConnectException ex) {
+            return "no answer";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

@@ -16,8 +16,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The file that holds the serving JVM's process id, for {@code kill -USR1} and the client's
- * {@code compact}. It exists exactly while the TCP endpoint accepts connections; a file left by
- * a crashed run is simply replaced.
+ * {@code compact}. It is written once the TCP endpoint accepts connections and removed as the
+ * last step of a clean shutdown, after the data file is closed, so scripts may wait for it to go
+ * before starting again. A file left by a crashed run is simply replaced.
  */
 @Component
 public class PidFile {

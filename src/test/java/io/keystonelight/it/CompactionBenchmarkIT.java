@@ -49,7 +49,8 @@ class CompactionBenchmarkIT {
             AtomicBoolean stop = new AtomicBoolean();
             Timings writes = new Timings();
             Timings reads = new Timings();
-            Thread writer = new Thread(() -> run(server, stop, writes, i -> "set bench" + (i % 1000) + " " + i));
+            Thread writer = new Thread(() -> run(server, stop, writes,
+                    i -> "set bench" + (i % 1000) + " " + i));
             Thread reader = new Thread(() -> run(server, stop, reads, i -> "get key:" + (i * 7919 % keys)));
             writer.start();
             reader.start();
@@ -64,7 +65,8 @@ class CompactionBenchmarkIT {
                     assertThat(done.find()).as(reply).isTrue();
                     awaitRequests(writes, 2000);
                     System.out.printf("round %d: compaction %s -> %s bytes took %s ms (client saw %d ms); "
-                            + "longest write %.1f ms (between compactions: %.1f ms), longest read %.1f ms (between compactions: %.1f ms)%n",
+                            + "longest write %.1f ms (between compactions: %.1f ms), "
+                            + "longest read %.1f ms (between compactions: %.1f ms)%n",
                             round, done.group(1), done.group(2), done.group(3), (end - start) / 1_000_000,
                             writes.longestOverlapping(start, end), writes.longestWithin(previous, start),
                             reads.longestOverlapping(start, end), reads.longestWithin(previous, start));

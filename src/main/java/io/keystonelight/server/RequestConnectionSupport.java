@@ -1,19 +1,29 @@
 package io.keystonelight.server;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.serializer.Serializer;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnection;
 import org.springframework.integration.ip.tcp.connection.TcpNetConnectionSupport;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessagingException;
 
 /**
- * Creates connections whose input is a {@link RequestReader}.
+ * Creates connections whose input is a {@link RequestReader} and whose replies to pipelined
+ * requests leave together.
  */
 final class RequestConnectionSupport implements TcpNetConnectionSupport {
+
+    private static final int REPLY_BUFFER_BYTES = 16 * 1024;
 
     @Override
     public TcpNetConnection createNewConnection(Socket socket, boolean server, boolean lookupHost,
@@ -23,11 +33,18 @@ final class RequestConnectionSupport implements TcpNetConnectionSupport {
 
     private static final class RequestConnection extends TcpNetConnection {
 
+        private final Socket socket;
+
         private final RequestReader reader;
+
+        private final Lock sendLock = new ReentrantLock();
+
+        private OutputStream out;
 
         RequestConnection(Socket socket, boolean server, boolean lookupHost,
                 @Nullable ApplicationEventPublisher publisher, @Nullable String factoryName) {
             super(socket, server, lookupHost, publisher, factoryName);
+            this.socket = socket;
             try {
                 this.reader = new RequestReader(socket, socket.getInputStream());
             }
@@ -39,6 +56,36 @@ final class RequestConnectionSupport implements TcpNetConnectionSupport {
         @Override
         protected InputStream inputStream() {
             return this.reader;
+        }
+
+        /**
+         * Writes a reply, but sends it on only when no further request is already waiting in the
+         * input buffer: the reply to that one will carry it, so a pipelined batch goes back in
+         * one packet rather than one per reply.
+         */
+        @Override
+        @SuppressWarnings("unchecked")
+        public void send(Message<?> message) {
+            this.sendLock.lock();
+            try {
+                if (this.out == null) {
+                    this.out = new BufferedOutputStream(this.socket.getOutputStream(), REPLY_BUFFER_BYTES);
+                }
+                Object reply = getMapper().fromMessage(message);
+                ((Serializer<Object>) getSerializer()).serialize(reply, this.out);
+                if (!this.reader.hasBufferedRequest()) {
+                    this.out.flush();
+                }
+            }
+            catch (Exception ex) {
+                MessagingException failure = new MessagingException(message, "could not send the reply", ex);
+                publishConnectionExceptionEvent(failure);
+                closeConnection(true);
+                throw failure;
+            }
+            finally {
+                this.sendLock.unlock();
+            }
         }
     }
 }

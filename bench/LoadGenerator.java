@@ -535,21 +535,24 @@ public final class LoadGenerator {
             double[] measured = compactOnce(target, options.integer("keys", 1_000_000), timeoutNanos);
             System.out.printf(Locale.ROOT,
                     "COMPACTION %s time_ms=%.0f longest_stall_ms=%.1f writer_p99_us=%.0f "
-                            + "writer_max_before_us=%.0f writes_during=%.0f%n",
-                    target.name(), measured[0], measured[1], measured[2], measured[3], measured[4]);
+                            + "longest_before_ms=%.1f writes_during=%.0f%n",
+                    target.name(), measured[0], measured[1], measured[2], measured[3] / 1000, measured[4]);
         }
     }
 
     /**
-     * Starts a writer (one set at a time), lets it run a second, has the server compact, and
-     * returns {compaction ms, longest write latency overlapping the compaction in ms, writer p99
-     * during it in us, writer's longest latency in the second before in us, writes during it}.
+     * Starts a writer (one set at a time), lets it run 3 seconds (a server just started is still
+     * compiling its write path), has the server compact, and returns {compaction ms, longest
+     * write latency overlapping the compaction in ms, writer p99 during it in us, writer's
+     * longest latency in the 2 seconds before in us, writes during it}.
      */
     static double[] compactOnce(Target target, int keys, long timeoutNanos) throws Exception {
         Writer writer = new Writer(target, keys);
         Thread writerThread = new Thread(writer, "writer");
         writerThread.start();
         Thread.sleep(1000);
+        long baselineFrom = System.nanoTime();
+        Thread.sleep(2000);
         long started;
         long finished;
         try (Socket control = new Socket(LOOPBACK, target.port())) {
@@ -590,7 +593,7 @@ public final class LoadGenerator {
         if (writer.failure != null) {
             throw writer.failure;
         }
-        return writer.summarize(started, finished);
+        return writer.summarize(baselineFrom, started, finished);
     }
 
     /** Sets keys one at a time and keeps each request's start and latency. */
@@ -648,7 +651,7 @@ public final class LoadGenerator {
             }
         }
 
-        double[] summarize(long from, long to) {
+        double[] summarize(long baselineFrom, long from, long to) {
             long longest = 0;
             long longestBefore = 0;
             long during = 0;
@@ -661,7 +664,7 @@ public final class LoadGenerator {
                     window.record(this.latency[i]);
                     during++;
                 }
-                else if (end <= from) {
+                else if (end <= from && start >= baselineFrom) {
                     longestBefore = Math.max(longestBefore, this.latency[i]);
                 }
             }

@@ -213,7 +213,7 @@ public final class JfrSummary {
         }
         if (top.startsWith("java.util.concurrent.") || top.startsWith("jdk.internal.misc.Unsafe.")
                 || top.startsWith("java.lang.Thread.")) {
-            return "JDK: locks, queues, thread hand-off";
+            return "JDK: java.util.concurrent (locks, queues, atomics)";
         }
         if (top.startsWith("java.lang.String") || top.startsWith("java.lang.AbstractStringBuilder")
                 || top.startsWith("sun.nio.cs.") || top.startsWith("java.lang.Integer")) {

@@ -1,5 +1,10 @@
 package io.keystonelight.server;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,11 +14,15 @@ import org.slf4j.LoggerFactory;
 /**
  * How many connections are served at once. Each open connection has a thread of its own, so
  * without a limit a flood of connections would take the server's threads and memory with it;
- * past the limit a connection is told so in one {@code ERR} line and closed.
+ * past the limit a connection is told so in one {@code ERR} line and closed (see
+ * {@link LimitedServerSocket}).
  */
 final class ConnectionLimit {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
+
+    /** The most a refused connection's early input that is dropped before closing. */
+    private static final long DRAIN_LIMIT = 64 * 1024;
 
     private final int max;
 
@@ -58,9 +67,33 @@ final class ConnectionLimit {
         return this.open.get();
     }
 
-    /** The one reply a refused connection gets. */
+    /** The one reply a refused connection gets, without its line ending. */
     String refusal() {
-        return "too many connections: this server serves at most " + this.max
+        return "ERR too many connections: this server serves at most " + this.max
                 + " at once (keystonelight.server.max-connections); try again later";
+    }
+
+    /**
+     * Tells a connection there is no place for it, and closes it. A reply to a new connection
+     * fits its empty send buffer, so this does not block.
+     */
+    void refuse(Socket socket) {
+        try (socket) {
+            OutputStream out = socket.getOutputStream();
+            out.write((refusal() + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            socket.shutdownOutput();
+            // Closing with unread input resets the connection, which can discard the refusal
+            // before the client reads it: drop what has already arrived.
+            InputStream in = socket.getInputStream();
+            long dropped = 0;
+            int available;
+            while ((available = in.available()) > 0 && dropped < DRAIN_LIMIT) {
+                dropped += in.skip(available);
+            }
+        }
+        catch (IOException ex) {
+            // The client is gone already.
+        }
     }
 }

@@ -11,9 +11,8 @@ import org.springframework.core.serializer.Deserializer;
 /**
  * Frames requests at {@code \n} (dropping a {@code \r} before it, so both {@code nc} and
  * {@code nc -C} work) and parses each into a {@link Command}. A line over the limit becomes an
- * error reply, after which the connection closes. A refused connection gets its refusal before
- * anything is read; a connection that has not authenticated yet gets only as far as
- * {@link PasswordCheck} lets it.
+ * error reply, after which the connection closes. A connection that has not authenticated yet
+ * gets only as far as {@link PasswordCheck} lets it.
  */
 final class RequestDeserializer implements Deserializer<Command> {
 
@@ -29,11 +28,6 @@ final class RequestDeserializer implements Deserializer<Command> {
     @Override
     public Command deserialize(InputStream inputStream) throws IOException {
         RequestReader reader = (RequestReader) inputStream;
-        String refusal = reader.takeRefusal();
-        if (refusal != null) {
-            reader.closeAfterReply();
-            return new Command.Invalid(refusal);
-        }
         if (!reader.nextLine(this.maxLineLength)) {
             reader.closeAfterReply();
             return new Command.Invalid("line too long: a request line may be at most " + this.maxLineLength

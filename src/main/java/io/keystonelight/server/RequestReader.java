@@ -12,8 +12,7 @@ import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamExceptio
  * A connection's input, buffered and cut into request lines. Reads the socket in blocks rather
  * than the byte at a time of the stock deserializers, and owns the connection's closing
  * handshake after a request that cannot be framed. It lives as long as its connection, so it
- * also holds what the server knows about the connection: whether it was refused, whether it has
- * authenticated.
+ * also holds whether the connection has authenticated.
  */
 final class RequestReader extends InputStream {
 
@@ -38,9 +37,6 @@ final class RequestReader extends InputStream {
     private int lineLength;
 
     private boolean closing;
-
-    /** The one reply of a connection that is refused, until it is taken. */
-    private String refusal;
 
     private boolean authenticated;
 
@@ -94,18 +90,6 @@ final class RequestReader extends InputStream {
 
     int lineLength() {
         return this.lineLength;
-    }
-
-    /** The connection is not served: its only reply is {@code reply}, sent before it reads anything. */
-    void refuse(String reply) {
-        this.refusal = reply;
-    }
-
-    /** The refusal to send, once; {@code null} for a connection that is served. */
-    String takeRefusal() {
-        String reply = this.refusal;
-        this.refusal = null;
-        return reply;
     }
 
     void authenticated() {

@@ -48,6 +48,7 @@ public class TcpServerConfiguration {
         SimpleAsyncTaskExecutor connectionThreads = new SimpleAsyncTaskExecutor("connection-");
         return Tcp.netServer(server.port())
                 .localAddress(server.host())
+                .socketFactorySupport(LimitedServerSocket.factorySupport(connectionLimit))
                 .connectionSupport(new RequestConnectionSupport(connectionLimit))
                 .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes(), passwordCheck))
                 .serializer(new ReplySerializer())

@@ -80,6 +80,23 @@ final class RequestReader extends InputStream {
         }
     }
 
+    /**
+     * Whether another whole request is already buffered, so that the reply now being written
+     * need not be sent on before it. False once the connection is closing: the last reply must
+     * leave before the sending side is shut.
+     */
+    boolean hasBufferedRequest() {
+        if (this.closing) {
+            return false;
+        }
+        for (int i = this.position; i < this.limit; i++) {
+            if (this.buffer[i] == '\n') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     byte[] lineBuffer() {
         return this.buffer;
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,16 +20,29 @@ import org.springframework.messaging.MessagingException;
 
 /**
  * Creates connections whose input is a {@link RequestReader} and whose replies to pipelined
- * requests leave together.
+ * requests leave together. Each holds the place under the {@link ConnectionLimit} that
+ * {@link LimitedServerSocket} took for its socket, until it closes.
  */
 final class RequestConnectionSupport implements TcpNetConnectionSupport {
 
+    /**
+     * A fixed size: the inherited send buffers replies in a buffer as large as the socket's send
+     * buffer, which Linux grows to about 2 MB on loopback, so a thousand connections would hold
+     * 2 GB of heap. Larger replies go to the socket directly.
+     */
     private static final int REPLY_BUFFER_BYTES = 16 * 1024;
+
+    private final ConnectionLimit limit;
+
+    RequestConnectionSupport(ConnectionLimit limit) {
+        this.limit = limit;
+    }
 
     @Override
     public TcpNetConnection createNewConnection(Socket socket, boolean server, boolean lookupHost,
             @Nullable ApplicationEventPublisher applicationEventPublisher, @Nullable String connectionFactoryName) {
-        return new RequestConnection(socket, server, lookupHost, applicationEventPublisher, connectionFactoryName);
+        return new RequestConnection(socket, server, lookupHost, applicationEventPublisher, connectionFactoryName,
+                this.limit);
     }
 
     private static final class RequestConnection extends TcpNetConnection {
@@ -37,20 +51,36 @@ final class RequestConnectionSupport implements TcpNetConnectionSupport {
 
         private final RequestReader reader;
 
+        private final ConnectionLimit limit;
+
+        /** Whether this connection holds a place; given back once, however often close() is called. */
+        private final AtomicBoolean holdsPlace;
+
         private final Lock sendLock = new ReentrantLock();
 
         private OutputStream out;
 
         RequestConnection(Socket socket, boolean server, boolean lookupHost,
-                @Nullable ApplicationEventPublisher publisher, @Nullable String factoryName) {
+                @Nullable ApplicationEventPublisher publisher, @Nullable String factoryName, ConnectionLimit limit) {
             super(socket, server, lookupHost, publisher, factoryName);
             this.socket = socket;
+            this.limit = limit;
+            this.holdsPlace = new AtomicBoolean(true);
             try {
                 this.reader = new RequestReader(socket, socket.getInputStream());
             }
             catch (IOException ex) {
+                close();
                 throw new IllegalStateException("could not read from a new connection", ex);
             }
+        }
+
+        @Override
+        public void close() {
+            if (this.holdsPlace.getAndSet(false)) {
+                this.limit.release();
+            }
+            super.close();
         }
 
         @Override

@@ -11,7 +11,8 @@ import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamExceptio
 /**
  * A connection's input, buffered and cut into request lines. Reads the socket in blocks rather
  * than the byte at a time of the stock deserializers, and owns the connection's closing
- * handshake after a request that cannot be framed.
+ * handshake after a request that cannot be framed. It lives as long as its connection, so it
+ * also holds whether the connection has authenticated.
  */
 final class RequestReader extends InputStream {
 
@@ -36,6 +37,8 @@ final class RequestReader extends InputStream {
     private int lineLength;
 
     private boolean closing;
+
+    private boolean authenticated;
 
     RequestReader(Socket socket, InputStream in) {
         this.socket = socket;
@@ -104,6 +107,14 @@ final class RequestReader extends InputStream {
 
     int lineLength() {
         return this.lineLength;
+    }
+
+    void authenticated() {
+        this.authenticated = true;
+    }
+
+    boolean isAuthenticated() {
+        return this.authenticated;
     }
 
     /** After the reply now being sent, the connection closes: see {@link #lingerAndClose()}. */

@@ -18,7 +18,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * The TCP endpoint: a connection factory that frames request lines, an inbound gateway that
- * answers each with one reply line, and the flow between them.
+ * answers each with one reply line, and the flow between them. At most
+ * {@code max-connections} are served at once; see {@link ConnectionLimit}.
  *
  * <p>Each open connection has a thread of its own that reads, frames and parses its requests
  * and writes the replies, one request at a time, so pipelined replies keep their order and a
@@ -31,13 +32,25 @@ public class TcpServerConfiguration {
     private static final Logger log = LoggerFactory.getLogger(TcpServerConfiguration.class);
 
     @Bean
-    TcpNetServerConnectionFactory requestConnectionFactory(KeystoneLightProperties properties) {
+    ConnectionLimit connectionLimit(KeystoneLightProperties properties) {
+        return new ConnectionLimit(properties.server().maxConnections());
+    }
+
+    @Bean
+    TcpNetServerConnectionFactory requestConnectionFactory(KeystoneLightProperties properties,
+            ConnectionLimit connectionLimit) {
         KeystoneLightProperties.Server server = properties.server();
+        RemoteAccessCheck.check(server);
+        PasswordCheck passwordCheck = new PasswordCheck(server.password());
+        if (passwordCheck.required()) {
+            log.info("Clients must authenticate: keystonelight.server.password is set");
+        }
         SimpleAsyncTaskExecutor connectionThreads = new SimpleAsyncTaskExecutor("connection-");
         return Tcp.netServer(server.port())
                 .localAddress(server.host())
-                .connectionSupport(new RequestConnectionSupport())
-                .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes()))
+                .socketFactorySupport(LimitedServerSocket.factorySupport(connectionLimit))
+                .connectionSupport(new RequestConnectionSupport(connectionLimit))
+                .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes(), passwordCheck))
                 .serializer(new ReplySerializer())
                 .taskExecutor(connectionThreads)
                 .lookupHost(false)

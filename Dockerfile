@@ -17,8 +17,10 @@ USER keystonelight
 WORKDIR /data
 VOLUME /data
 # Inside the container the endpoints must listen on every interface to be reachable through
-# published ports; publish them on the host's loopback unless you set a password.
+# published ports; publish them on the host's loopback unless you set a password. Without a
+# password the server refuses a non-loopback address unless told that this is deliberate.
 ENV KEYSTONELIGHT_SERVER_HOST=0.0.0.0 \
+    KEYSTONELIGHT_SERVER_ALLOW_UNAUTHENTICATED_REMOTE=true \
     SERVER_ADDRESS=0.0.0.0
 EXPOSE 7878 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s \

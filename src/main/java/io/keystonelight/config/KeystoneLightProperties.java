@@ -12,6 +12,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 import io.keystonelight.persistence.FsyncPolicy;
+import io.keystonelight.persistence.RepairMode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -40,6 +41,10 @@ public record KeystoneLightProperties(
      * @param port the TCP port; 0 picks a free one, which is logged
      * @param workers threads that execute commands
      * @param maxLineLength the longest request line; a longer one is refused and its connection closed
+     * @param maxConnections connections served at once (each has a thread); more are refused with an ERR line
+     * @param password when set, a connection must send {@code auth <password>} before anything else
+     * @param allowUnauthenticatedRemote whether the server may listen on an address other than loopback
+     *        without a password; without this it refuses to start
      * @param shutdownTimeout how long a shutdown lets open connections get the replies to the
      *        requests they already sent before it closes them
      */
@@ -48,16 +53,32 @@ public record KeystoneLightProperties(
             @DefaultValue("7878") @Min(0) @Max(65535) int port,
             @DefaultValue("4") @Min(1) @Max(1024) int workers,
             @DefaultValue("1MB") @NotNull DataSize maxLineLength,
+            @DefaultValue("1000") @Min(1) int maxConnections,
+            String password,
+            @DefaultValue("false") boolean allowUnauthenticatedRemote,
             @DefaultValue("10s") @NotNull Duration shutdownTimeout) {
+
+        /** Keeps the password out of logs and reports. */
+        @Override
+        public String toString() {
+            return "Server[host=" + this.host + ", port=" + this.port + ", workers=" + this.workers
+                    + ", maxLineLength=" + this.maxLineLength + ", maxConnections=" + this.maxConnections
+                    + ", password=" + (this.password == null || this.password.isEmpty() ? "(none)" : "(set)")
+                    + ", allowUnauthenticatedRemote=" + this.allowUnauthenticatedRemote
+                    + ", shutdownTimeout=" + this.shutdownTimeout + "]";
+        }
     }
 
     /**
      * @param dataFile the append-only data file
      * @param fsync when appended records are forced to disk
+     * @param repair what to do at start with a data file damaged before its end: {@code none} refuses to
+     *        start, {@code truncate} keeps a copy and cuts the file at the damaged line
      */
     public record Storage(
             @DefaultValue("db.txt") @NotNull Path dataFile,
-            @DefaultValue("always") @NotNull FsyncPolicy fsync) {
+            @DefaultValue("always") @NotNull FsyncPolicy fsync,
+            @DefaultValue("none") @NotNull RepairMode repair) {
     }
 
     /**

@@ -3,14 +3,15 @@ package io.keystonelight.lifecycle;
 import io.keystonelight.persistence.DataFileCorruptException;
 import io.keystonelight.persistence.DataFileLockedException;
 import io.keystonelight.server.EndpointUnavailableException;
+import io.keystonelight.server.UnprotectedRemoteAccessException;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 
 /**
  * Turns the ways a start can fail for the operator's reasons (a damaged or locked data file, a
- * port in use) into Spring Boot's short "APPLICATION FAILED TO START" report instead of a stack
- * trace.
+ * port in use, an address open to others without a password) into Spring Boot's short
+ * "APPLICATION FAILED TO START" report instead of a stack trace.
  */
 public class StartupFailureAnalyzer implements FailureAnalyzer {
 
@@ -20,12 +21,20 @@ public class StartupFailureAnalyzer implements FailureAnalyzer {
             if (cause instanceof DataFileCorruptException corrupt) {
                 return new FailureAnalysis(corrupt.getMessage(), "Restore " + corrupt.file()
                         + " from a backup, or cut it before line " + corrupt.lineNumber()
-                        + " (everything from there on is lost), then start again.", corrupt);
+                        + " (everything from there on is lost), then start again. To have the server cut it, start "
+                        + "once with --keystonelight.storage.repair=truncate: it keeps a copy of the whole file "
+                        + "beside it and logs how many records were dropped.", corrupt);
             }
             if (cause instanceof DataFileLockedException locked) {
                 return new FailureAnalysis(locked.getMessage(),
                         "Stop the other server, or give this one another data file with "
                                 + "--keystonelight.storage.data-file=...", locked);
+            }
+            if (cause instanceof UnprotectedRemoteAccessException unprotected) {
+                return new FailureAnalysis(unprotected.getMessage(), "Set a password with "
+                        + "--keystonelight.server.password=... (clients then send auth <password> first), listen on "
+                        + "127.0.0.1 only, or, on a network you trust, allow it with "
+                        + "--keystonelight.server.allow-unauthenticated-remote=true", unprotected);
             }
             if (cause instanceof EndpointUnavailableException unavailable) {
                 return new FailureAnalysis(unavailable.getMessage(),

@@ -31,6 +31,8 @@ public final class AppendOnlyFile implements Closeable {
 
     private final FsyncPolicy fsyncPolicy;
 
+    private final RepairMode repairMode;
+
     private final FileChannelOpener opener;
 
     private final FileChannel lockChannel;
@@ -55,10 +57,11 @@ public final class AppendOnlyFile implements Closeable {
 
     private boolean closed;
 
-    private AppendOnlyFile(Path path, FsyncPolicy fsyncPolicy, FileChannelOpener opener, FileChannel lockChannel,
-            FileLock lock) {
+    private AppendOnlyFile(Path path, FsyncPolicy fsyncPolicy, RepairMode repairMode, FileChannelOpener opener,
+            FileChannel lockChannel, FileLock lock) {
         this.path = path;
         this.fsyncPolicy = fsyncPolicy;
+        this.repairMode = repairMode;
         this.opener = opener;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -75,10 +78,20 @@ public final class AppendOnlyFile implements Closeable {
     /** As {@link #open(Path, FsyncPolicy, RecordSink)}, opening the file through {@code opener}. */
     public static AppendOnlyFile open(Path path, FsyncPolicy fsyncPolicy, RecordSink sink, FileChannelOpener opener)
             throws IOException {
+        return open(path, fsyncPolicy, RepairMode.NONE, sink, opener);
+    }
+
+    /**
+     * As {@link #open(Path, FsyncPolicy, RecordSink, FileChannelOpener)}; a file damaged before
+     * its end is refused, or repaired as {@code repairMode} says.
+     */
+    public static AppendOnlyFile open(Path path, FsyncPolicy fsyncPolicy, RepairMode repairMode, RecordSink sink,
+            FileChannelOpener opener) throws IOException {
         Path absolute = path.toAbsolutePath();
         Path folder = absolute.getParent();
         Files.createDirectories(folder);
         Path lockPath = folder.resolve(absolute.getFileName() + ".lock");
+        OwnerOnlyFiles.createIfMissing(lockPath);
         FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
@@ -91,7 +104,7 @@ public final class AppendOnlyFile implements Closeable {
             lockChannel.close();
             throw new DataFileLockedException(path, lockPath);
         }
-        AppendOnlyFile file = new AppendOnlyFile(path, fsyncPolicy, opener, lockChannel, lock);
+        AppendOnlyFile file = new AppendOnlyFile(path, fsyncPolicy, repairMode, opener, lockChannel, lock);
         try {
             file.recover(sink);
         }
@@ -104,6 +117,12 @@ public final class AppendOnlyFile implements Closeable {
 
     private void recover(RecordSink sink) throws IOException {
         boolean existed = Files.exists(this.path);
+        if (existed) {
+            warnIfOpenToOthers(this.path);
+        }
+        else {
+            OwnerOnlyFiles.createIfMissing(this.path);
+        }
         FileChannel opened = this.opener.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
@@ -112,7 +131,18 @@ public final class AppendOnlyFile implements Closeable {
                 log.info("Created data file {}", this.path.toAbsolutePath());
             }
             long started = System.nanoTime();
-            DataFileReplay.Result result = DataFileReplay.replay(this.path, opened, sink);
+            DataFileReplay.Result result;
+            try {
+                result = DataFileReplay.replay(this.path, opened, sink);
+            }
+            catch (DataFileCorruptException damage) {
+                if (this.repairMode != RepairMode.TRUNCATE) {
+                    throw damage;
+                }
+                // The sink holds exactly the records before the damaged line, which are what remains.
+                DataFileRepair.Outcome repaired = DataFileRepair.truncateAt(damage, opened, this.path);
+                result = new DataFileReplay.Result(repaired.validLength(), repaired.keptRecords(), 0);
+            }
             if (result.tornBytes() > 0) {
                 log.warn("Data file {} ends with an incomplete record ({} bytes at byte offset {}), as a crash or "
                         + "power loss leaves it; it was never acknowledged and is cut off.", this.path,
@@ -158,7 +188,17 @@ public final class AppendOnlyFile implements Closeable {
                 target.force(false);
             }
             catch (IOException ex) {
-                throw fsyncFailed(ex);
+                DataFileException refused = fsyncFailed(ex);
+                // These writers are told their writes failed, so take the records out again: a
+                // restart should not bring them back. Only as far as the failing disk allows.
+                try {
+                    target.truncate(start);
+                }
+                catch (IOException truncateFailed) {
+                    log.warn("Could not cut the refused records from data file {} again: {}", this.path,
+                            describe(truncateFailed));
+                }
+                throw refused;
             }
         }
         else {
@@ -247,6 +287,7 @@ public final class AppendOnlyFile implements Closeable {
             throw new IllegalStateException("a rewrite of " + this.path + " is already running");
         }
         Path temp = this.path.resolveSibling(this.path.getFileName() + ".rewrite");
+        OwnerOnlyFiles.createLike(temp, this.path);
         FileChannel out = this.opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         this.rewrite = new Rewrite(temp, out);
@@ -392,6 +433,15 @@ public final class AppendOnlyFile implements Closeable {
         Path folder = file.toAbsolutePath().getParent();
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
+        }
+    }
+
+    private static void warnIfOpenToOthers(Path file) {
+        String permissions = OwnerOnlyFiles.permissionsOpenToOthers(file);
+        if (permissions != null) {
+            log.warn("Data file {} can be read by other users of this machine (permissions {}), yet it holds every "
+                    + "value of the store. Consider chmod 600 {}", file.toAbsolutePath(), permissions,
+                    file.toAbsolutePath());
         }
     }
 

@@ -14,12 +14,15 @@ public class DataFileCorruptException extends RuntimeException {
 
     private final long byteOffset;
 
+    private final String problem;
+
     public DataFileCorruptException(Path file, long lineNumber, long byteOffset, String problem) {
         super("data file " + file + " is damaged at line " + lineNumber + " (byte offset " + byteOffset + "): "
                 + problem + "; the server does not start on a damaged file");
         this.file = file;
         this.lineNumber = lineNumber;
         this.byteOffset = byteOffset;
+        this.problem = problem;
     }
 
     public Path file() {
@@ -32,5 +35,10 @@ public class DataFileCorruptException extends RuntimeException {
 
     public long byteOffset() {
         return this.byteOffset;
+    }
+
+    /** What is wrong with the line. */
+    public String problem() {
+        return this.problem;
     }
 }

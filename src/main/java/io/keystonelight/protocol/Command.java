@@ -24,6 +24,18 @@ public sealed interface Command {
     }
 
     /**
+     * @param password everything after the one space or tab that follows {@code auth}, verbatim
+     */
+    record Auth(String password) implements Command {
+
+        /** Keeps the password out of logs. */
+        @Override
+        public String toString() {
+            return "Auth[password=(hidden)]";
+        }
+    }
+
+    /**
      * @param error what was wrong and what is expected
      */
     record Invalid(String error) implements Command {

@@ -46,6 +46,10 @@ public class CommandExecutor {
             if (command instanceof Command.Compact) {
                 return compact();
             }
+            if (command instanceof Command.Auth) {
+                // The connection checked the password before it let the request through.
+                return "OK";
+            }
             return "ERR " + ((Command.Invalid) command).error();
         }
         catch (WriteRefusedException ex) {

@@ -54,6 +54,7 @@ public final class CommandParser {
             case "delete", "del" -> parseDelete(word, line, argsStart);
             case "compact" -> noArguments("compact", line, argsStart, new Command.Compact());
             case "ping" -> noArguments("ping", line, argsStart, new Command.Ping());
+            case "auth" -> parseAuth(line, wordEnd);
             default -> new Command.Invalid("unknown command '" + shorten(word) + "'; expected one of: " + COMMANDS);
         };
     }
@@ -75,6 +76,14 @@ public final class CommandParser {
             return new Command.Invalid("invalid value: " + valueProblem);
         }
         return new Command.Set(key, value);
+    }
+
+    private static Command parseAuth(String line, int wordEnd) {
+        if (wordEnd == line.length() || wordEnd + 1 == line.length()) {
+            return new Command.Invalid("wrong number of arguments for 'auth': expected auth <password>");
+        }
+        // As a value of set: the password may hold spaces, so it is the rest of the line verbatim.
+        return new Command.Auth(line.substring(wordEnd + 1));
     }
 
     private static Command parseGet(String line, int keyStart) {

@@ -11,7 +11,8 @@ import org.springframework.integration.ip.tcp.serializer.SoftEndOfStreamExceptio
 /**
  * A connection's input, buffered and cut into request lines. Reads the socket in blocks rather
  * than the byte at a time of the stock deserializers, and owns the connection's closing
- * handshake after a request that cannot be framed, and when the server shuts down.
+ * handshake after a request that cannot be framed, and when the server shuts down. It lives as
+ * long as its connection, so it also holds whether the connection has authenticated.
  */
 final class RequestReader extends InputStream {
 
@@ -48,6 +49,8 @@ final class RequestReader extends InputStream {
 
     /** The drain ended the sending side while the connection was waiting: nothing more can be answered. */
     private boolean sendingShut;
+
+    private boolean authenticated;
 
     RequestReader(Socket socket, InputStream in) {
         this.socket = socket;
@@ -156,6 +159,23 @@ final class RequestReader extends InputStream {
         }
     }
 
+    /**
+     * Whether another whole request is already buffered, so that the reply now being written
+     * need not be sent on before it. False once the connection is closing: the last reply must
+     * leave before the sending side is shut.
+     */
+    boolean hasBufferedRequest() {
+        if (this.closing) {
+            return false;
+        }
+        for (int i = this.position; i < this.limit; i++) {
+            if (this.buffer[i] == '\n') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     byte[] lineBuffer() {
         return this.buffer;
     }
@@ -166,6 +186,14 @@ final class RequestReader extends InputStream {
 
     int lineLength() {
         return this.lineLength;
+    }
+
+    void authenticated() {
+        this.authenticated = true;
+    }
+
+    boolean isAuthenticated() {
+        return this.authenticated;
     }
 
     /** After the reply now being sent, the connection closes: see {@link #lingerAndClose()}. */

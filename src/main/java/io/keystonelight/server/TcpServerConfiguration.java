@@ -18,7 +18,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * The TCP endpoint: a connection factory that frames request lines, an inbound gateway that
- * answers each with one reply line, and the flow between them.
+ * answers each with one reply line, and the flow between them. At most
+ * {@code max-connections} are served at once; see {@link ConnectionLimit}.
  *
  * <p>Each open connection has a thread of its own that reads, frames and parses its requests
  * and writes the replies, one request at a time, so pipelined replies keep their order and a
@@ -31,15 +32,26 @@ public class TcpServerConfiguration {
     private static final Logger log = LoggerFactory.getLogger(TcpServerConfiguration.class);
 
     @Bean
+    ConnectionLimit connectionLimit(KeystoneLightProperties properties) {
+        return new ConnectionLimit(properties.server().maxConnections());
+    }
+
+    @Bean
     TcpNetServerConnectionFactory requestConnectionFactory(KeystoneLightProperties properties,
-            ListeningSocket listeningSocket, OpenConnections openConnections) {
+            ConnectionLimit connectionLimit, ListeningSocket listeningSocket, OpenConnections openConnections) {
         KeystoneLightProperties.Server server = properties.server();
+        RemoteAccessCheck.check(server);
+        PasswordCheck passwordCheck = new PasswordCheck(server.password());
+        if (passwordCheck.required()) {
+            log.info("Clients must authenticate: keystonelight.server.password is set");
+        }
         SimpleAsyncTaskExecutor connectionThreads = new SimpleAsyncTaskExecutor("connection-");
         return Tcp.netServer(server.port())
                 .localAddress(server.host())
-                .connectionSupport(new RequestConnectionSupport(openConnections))
+                .socketFactorySupport(LimitedServerSocket.factorySupport(connectionLimit))
                 .socketSupport(listeningSocket)
-                .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes()))
+                .connectionSupport(new RequestConnectionSupport(connectionLimit, openConnections))
+                .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes(), passwordCheck))
                 .serializer(new ReplySerializer())
                 .taskExecutor(connectionThreads)
                 .lookupHost(false)

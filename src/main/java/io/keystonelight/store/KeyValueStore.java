@@ -24,6 +24,7 @@ import io.keystonelight.persistence.FileChannelOpener;
 import io.keystonelight.persistence.FsyncPolicy;
 import io.keystonelight.persistence.RecordBatch;
 import io.keystonelight.persistence.RecordSink;
+import io.keystonelight.persistence.RepairMode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -68,7 +69,8 @@ public class KeyValueStore implements AutoCloseable {
 
     @Autowired
     public KeyValueStore(KeystoneLightProperties properties) {
-        this(properties.storage().dataFile(), properties.storage().fsync());
+        this(properties.storage().dataFile(), properties.storage().fsync(), FileChannelOpener.DEFAULT,
+                properties.storage().repair());
     }
 
     public KeyValueStore(Path dataFile, FsyncPolicy fsync) {
@@ -77,8 +79,16 @@ public class KeyValueStore implements AutoCloseable {
 
     /** As {@link #KeyValueStore(Path, FsyncPolicy)}, opening the data file through {@code opener}. */
     public KeyValueStore(Path dataFile, FsyncPolicy fsync, FileChannelOpener opener) {
+        this(dataFile, fsync, opener, RepairMode.NONE);
+    }
+
+    /**
+     * As {@link #KeyValueStore(Path, FsyncPolicy, FileChannelOpener)}; a data file damaged before
+     * its end is refused, or repaired as {@code repair} says.
+     */
+    public KeyValueStore(Path dataFile, FsyncPolicy fsync, FileChannelOpener opener, RepairMode repair) {
         try {
-            this.dataFile = AppendOnlyFile.open(dataFile, fsync, new Replay(), opener);
+            this.dataFile = AppendOnlyFile.open(dataFile, fsync, repair, new Replay(), opener);
         }
         catch (IOException ex) {
             throw new UncheckedIOException("could not open data file " + dataFile + ": " + ex.getMessage(), ex);

@@ -1,6 +1,7 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -121,11 +122,8 @@ class DurabilityIT {
                 acknowledged.size());
     }
 
-    private static void awaitAcknowledged(AtomicInteger acknowledged, int writes) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (acknowledged.get() < writes && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(acknowledged.get()).isGreaterThanOrEqualTo(writes);
+    private static void awaitAcknowledged(AtomicInteger acknowledged, int writes) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> acknowledged.get() >= writes);
     }
 }

@@ -1,0 +1,39 @@
+package io.keystonelight.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+import io.keystonelight.persistence.DataFileCorruptException;
+import io.keystonelight.server.UnprotectedRemoteAccessException;
+
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * The advice the start-up failure report gives for a damaged file and an unprotected address.
+ */
+class StartupFailureAdviceTest {
+
+    private final StartupFailureAnalyzer analyzer = new StartupFailureAnalyzer();
+
+    @Test
+    void aDamagedFileNamesTheRepairOption() {
+        FailureAnalysis analysis = this.analyzer.analyze(new BeanCreationException("keyValueStore",
+                "could not start", new DataFileCorruptException(Path.of("db.txt"), 3, 8, "empty line")));
+        assertThat(analysis.getDescription()).contains("data file db.txt is damaged at line 3 (byte offset 8)");
+        assertThat(analysis.getAction()).contains("--keystonelight.storage.repair=truncate")
+                .contains("keeps a copy of the whole file");
+    }
+
+    @Test
+    void anUnprotectedAddressNamesTheThreeWaysOut() {
+        FailureAnalysis analysis = this.analyzer.analyze(new BeanCreationException("requestConnectionFactory",
+                "could not start", new UnprotectedRemoteAccessException("0.0.0.0")));
+        assertThat(analysis.getDescription()).startsWith("refusing to listen on 0.0.0.0 without a password");
+        assertThat(analysis.getAction()).contains("--keystonelight.server.password=").contains("127.0.0.1")
+                .contains("--keystonelight.server.allow-unauthenticated-remote=true");
+    }
+}

@@ -15,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The command-line client: one command, one request, a bare answer on stdout and an exit status
@@ -52,9 +53,15 @@ public final class KeystoneLightClient {
               --port PORT              the server's TCP port (default 7878)
               --pid-file FILE          the server's PID file, for compact (default keystonelight.pid)
 
+            A server with a password (keystonelight.server.password) gets it from the environment
+            variable KEYSTONELIGHT_SERVER_PASSWORD, as the server itself does.
+
             Exit status: 0 done, 1 key not found, 2 usage error or ERR from the server,
             3 server not reachable. Every failure prints one line on stderr.
             """;
+
+    /** The server's own setting, so that a server and a client in one environment agree. */
+    static final String PASSWORD_VARIABLE = "KEYSTONELIGHT_SERVER_PASSWORD";
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -69,8 +76,12 @@ public final class KeystoneLightClient {
 
     private final PrintStream err;
 
-    private KeystoneLightClient(ClientArguments arguments, PrintStream out, PrintStream err) {
+    /** Sent first as {@code auth <password>} when set; {@code null} for a server without one. */
+    private final String password;
+
+    private KeystoneLightClient(ClientArguments arguments, String password, PrintStream out, PrintStream err) {
         this.arguments = arguments;
+        this.password = password;
         this.out = out;
         this.err = err;
     }
@@ -79,11 +90,11 @@ public final class KeystoneLightClient {
     public static int run(String[] args) {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        return run(args, out, err);
+        return run(args, System.getenv(), out, err);
     }
 
     /** Runs the command line; returns the exit status. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
         ClientArguments arguments;
         try {
             arguments = ClientArguments.parse(args);
@@ -100,7 +111,13 @@ public final class KeystoneLightClient {
             err.print(USAGE);
             return USAGE_OR_ERROR;
         }
-        return new KeystoneLightClient(arguments, out, err).execute();
+        String password = environment.get(PASSWORD_VARIABLE);
+        if (password != null && (password.indexOf('\r') >= 0 || password.indexOf('\n') >= 0)) {
+            err.println("keystonelight: " + PASSWORD_VARIABLE + " contains a line break; a password is one line");
+            return USAGE_OR_ERROR;
+        }
+        return new KeystoneLightClient(arguments, password == null || password.isEmpty() ? null : password, out,
+                err).execute();
     }
 
     private int execute() {
@@ -120,7 +137,9 @@ public final class KeystoneLightClient {
             }
         }
         catch (ErrorReply ex) {
-            return fail(USAGE_OR_ERROR, "the server refused the request: " + ex.getMessage());
+            String hint = ex.getMessage().startsWith("authentication required")
+                    ? " (the client sends the password in " + PASSWORD_VARIABLE + ")" : "";
+            return fail(USAGE_OR_ERROR, "the server refused the request: " + ex.getMessage() + hint);
         }
         catch (Unreachable ex) {
             return fail(UNREACHABLE, ex.getMessage());
@@ -197,19 +216,32 @@ public final class KeystoneLightClient {
                 + "'; is a KeystoneLight server listening there?");
     }
 
-    /** Sends one request line and reads its one reply line. */
-    private String call(String request, Duration replyTimeout) throws Unreachable {
+    /**
+     * Sends one request line and reads its one reply line; with a password, sends {@code auth}
+     * first, in the same write.
+     */
+    private String call(String request, Duration replyTimeout) throws ErrorReply, Unreachable {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(this.arguments.host(), this.arguments.port()),
                     (int) CONNECT_TIMEOUT.toMillis());
             socket.setSoTimeout((int) replyTimeout.toMillis());
             socket.setTcpNoDelay(true);
             OutputStream output = socket.getOutputStream();
-            output.write((request + "\n").getBytes(StandardCharsets.UTF_8));
+            String lines = this.password == null ? request + "\n" : "auth " + this.password + "\n" + request + "\n";
+            output.write(lines.getBytes(StandardCharsets.UTF_8));
             output.flush();
             // Closing our side tells the server no more requests follow; it still sends the reply.
             socket.shutdownOutput();
-            String reply = readLine(new BufferedInputStream(socket.getInputStream()));
+            InputStream replies = new BufferedInputStream(socket.getInputStream());
+            if (this.password != null) {
+                String authReply = readLine(replies);
+                // A server without a password says so, and serves the request all the same.
+                if (authReply != null && authReply.startsWith("ERR") && !authReply.contains("no password is set")) {
+                    throw new ErrorReply("password from " + PASSWORD_VARIABLE + " not accepted: "
+                            + authReply.substring(3).strip());
+                }
+            }
+            String reply = readLine(replies);
             if (reply == null) {
                 throw new Unreachable("the server at " + address() + " closed the connection without replying; "
                         + "is it shutting down?");

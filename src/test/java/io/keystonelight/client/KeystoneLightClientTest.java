@@ -15,6 +15,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -131,7 +134,7 @@ class KeystoneLightClientTest {
     void aServerThatIsNotListeningExitsWithThree() throws IOException {
         int port = this.server.getLocalPort();
         this.server.close();
-        assertThat(KeystoneLightClient.run(new String[] { "--port", Integer.toString(port), "get", "k" },
+        assertThat(KeystoneLightClient.run(new String[] { "--port", Integer.toString(port), "get", "k" }, Map.of(),
                 print(this.out), print(this.err))).isEqualTo(3);
         assertThat(stderr()).startsWith("keystonelight: cannot reach a KeystoneLight server at 127.0.0.1:" + port)
                 .endsWith("is it running? (see --host and --port)\n").hasLineCount(1);
@@ -139,7 +142,7 @@ class KeystoneLightClientTest {
 
     @Test
     void aConnectionClosedWithoutAReplyExitsWithThree() throws Exception {
-        answer(null);
+        answer((String) null);
         assertThat(run("ping")).isEqualTo(3);
         assertThat(stderr()).contains("closed the connection without replying").hasLineCount(1);
     }
@@ -171,26 +174,71 @@ class KeystoneLightClientTest {
         assertThat(stderr()).startsWith("Usage: java -jar keystonelight.jar");
     }
 
+    @Test
+    void withAPasswordInTheEnvironmentItAuthenticatesFirst() throws Exception {
+        answer("OK", "VALUE Ada");
+        assertThat(runWith(Map.of("KEYSTONELIGHT_SERVER_PASSWORD", "s3cret pass"), "get", "name")).isZero();
+        assertThat(request()).isEqualTo("auth s3cret pass\nget name");
+        assertThat(stdout()).isEqualTo("Ada\n");
+    }
+
+    @Test
+    void aWrongPasswordExitsWithTwo() throws Exception {
+        answer("ERR invalid password", "ERR authentication required: send auth <password> first");
+        assertThat(runWith(Map.of("KEYSTONELIGHT_SERVER_PASSWORD", "guess"), "get", "name")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("keystonelight: the server refused the request: password from "
+                + "KEYSTONELIGHT_SERVER_PASSWORD not accepted: invalid password\n");
+    }
+
+    @Test
+    void aPasswordForAServerWithoutOneDoesNoHarm() throws Exception {
+        answer("ERR no password is set on this server (keystonelight.server.password), so auth is not needed",
+                "PONG");
+        assertThat(runWith(Map.of("KEYSTONELIGHT_SERVER_PASSWORD", "s3cret"), "ping")).isZero();
+        assertThat(stdout()).isEqualTo("PONG\n");
+    }
+
+    @Test
+    void withoutThePasswordTheServersRefusalSaysWhereToPutIt() throws Exception {
+        answer("ERR authentication required: send auth <password> first");
+        assertThat(run("ping")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("keystonelight: the server refused the request: authentication required: "
+                + "send auth <password> first (the client sends the password in KEYSTONELIGHT_SERVER_PASSWORD)\n");
+    }
+
     private int run(String... args) {
+        return runWith(Map.of(), args);
+    }
+
+    private int runWith(Map<String, String> environment, String... args) {
         String[] withPort = new String[args.length + 2];
         withPort[0] = "--port";
         withPort[1] = Integer.toString(this.server.getLocalPort());
         System.arraycopy(args, 0, withPort, 2, args.length);
-        return KeystoneLightClient.run(withPort, print(this.out), print(this.err));
+        return KeystoneLightClient.run(withPort, environment, print(this.out), print(this.err));
     }
 
-    /** Answers the next request with {@code reply}, or closes the connection when it is null. */
-    private void answer(String reply) {
+    /**
+     * Reads one request line per reply and answers each, or reads one and closes the connection
+     * when {@code replies} is a single null. What was read is {@link #request()}.
+     */
+    private void answer(String... replies) {
         Thread responder = new Thread(() -> {
             try (Socket socket = this.server.accept()) {
                 BufferedReader in = new BufferedReader(
                         new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                this.received.complete(in.readLine());
-                if (reply != null) {
-                    OutputStream output = socket.getOutputStream();
-                    output.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
-                    output.flush();
+                List<String> lines = new ArrayList<>();
+                for (int i = 0; i < replies.length; i++) {
+                    lines.add(in.readLine());
                 }
+                this.received.complete(String.join("\n", lines));
+                OutputStream output = socket.getOutputStream();
+                for (String reply : replies) {
+                    if (reply != null) {
+                        output.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+                output.flush();
             }
             catch (IOException ex) {
                 this.received.completeExceptionally(new UncheckedIOException(ex));

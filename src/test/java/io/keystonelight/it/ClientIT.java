@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +102,22 @@ class ClientIT {
         assertThat(springClasses).isEmpty();
         assertThat(run.stdout()).contains("io.keystonelight.client.KeystoneLightClient").contains("\nPONG\n");
         System.out.printf("client ping took %d ms (with -verbose:class)%n", run.took().toMillis());
+    }
+
+    @Test
+    void aServerWithAPasswordIsReachedWithThePasswordFromTheEnvironment(@TempDir Path other) {
+        try (ServerProcess guarded = ServerProcess.start(other, "--keystonelight.server.password=open sesame")) {
+            String port = Integer.toString(guarded.port());
+            ClientProcess withPassword = ClientProcess.run(other,
+                    Map.of("KEYSTONELIGHT_SERVER_PASSWORD", "open sesame"), List.of(), "--port", port, "ping");
+            assertSucceeds(withPassword, "PONG\n");
+            ClientProcess without = ClientProcess.run(other, "--port", port, "ping");
+            assertFails(without, 2, "keystonelight: the server refused the request: authentication required");
+            ClientProcess wrong = ClientProcess.run(other, Map.of("KEYSTONELIGHT_SERVER_PASSWORD", "guess"),
+                    List.of(), "--port", port, "ping");
+            assertFails(wrong, 2, "keystonelight: the server refused the request: password from "
+                    + "KEYSTONELIGHT_SERVER_PASSWORD not accepted: invalid password");
+        }
     }
 
     private static ClientProcess client(String... arguments) {

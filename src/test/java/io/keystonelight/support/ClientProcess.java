@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +23,12 @@ public record ClientProcess(int exitStatus, String stdout, String stderr, Durati
 
     /** Runs {@code java [jvmOptions] -jar keystonelight.jar arguments} in {@code folder}. */
     public static ClientProcess run(Path folder, List<String> jvmOptions, String... arguments) {
+        return run(folder, Map.of(), jvmOptions, arguments);
+    }
+
+    /** As {@link #run(Path, List, String...)}, with {@code environment} added to this process's. */
+    public static ClientProcess run(Path folder, Map<String, String> environment, List<String> jvmOptions,
+            String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -32,8 +39,10 @@ public record ClientProcess(int exitStatus, String stdout, String stderr, Durati
             Path out = Files.createTempFile(folder, "client", ".out");
             Path err = Files.createTempFile(folder, "client", ".err");
             long started = System.nanoTime();
-            Process process = new ProcessBuilder(command).directory(folder.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("the client did not finish within 60 s: " + command);

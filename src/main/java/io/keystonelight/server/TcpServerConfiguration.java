@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.dsl.IntegrationFlowBuilder;
 import org.springframework.integration.ip.dsl.Tcp;
 import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.messaging.MessagingException;
@@ -53,6 +54,7 @@ public class TcpServerConfiguration {
                 .connectionSupport(new RequestConnectionSupport(connectionLimit, openConnections))
                 .deserializer(new RequestDeserializer((int) server.maxLineLength().toBytes(), passwordCheck))
                 .serializer(new ReplySerializer())
+                .mapper(new RequestMessageMapper())
                 .taskExecutor(connectionThreads)
                 .lookupHost(false)
                 .soTcpNoDelay(true)
@@ -63,8 +65,10 @@ public class TcpServerConfiguration {
     @Bean
     ThreadPoolTaskExecutor commandWorkers(KeystoneLightProperties properties) {
         ThreadPoolTaskExecutor workers = new ThreadPoolTaskExecutor();
-        workers.setCorePoolSize(properties.server().workers());
-        workers.setMaxPoolSize(properties.server().workers());
+        // With no workers configured the pool is never used, and so starts no thread.
+        int size = Math.max(1, properties.server().workers());
+        workers.setCorePoolSize(size);
+        workers.setMaxPoolSize(size);
         workers.setThreadNamePrefix("worker-");
         // A command that is running when the server shuts down (a compaction, say) finishes and
         // is answered; by default the pool would refuse work as soon as shutdown begins and
@@ -76,14 +80,15 @@ public class TcpServerConfiguration {
 
     @Bean
     IntegrationFlow requestFlow(TcpNetServerConnectionFactory requestConnectionFactory,
-            ThreadPoolTaskExecutor commandWorkers, CommandExecutor executor) {
-        return IntegrationFlow
+            ThreadPoolTaskExecutor commandWorkers, CommandExecutor executor, KeystoneLightProperties properties) {
+        IntegrationFlowBuilder flow = IntegrationFlow
                 .from(Tcp.inboundGateway(requestConnectionFactory)
                         .replyTimeout(-1)
-                        .errorChannel("requestErrors"))
-                .channel(channels -> channels.executor("requests", commandWorkers))
-                .handle(Command.class, (command, headers) -> executor.execute(command))
-                .get();
+                        .errorChannel("requestErrors"));
+        if (properties.server().workers() > 0) {
+            flow = flow.channel(channels -> channels.executor("requests", commandWorkers));
+        }
+        return flow.handle(Command.class, (command, headers) -> executor.execute(command)).get();
     }
 
     /** A failure no handler expected still gets a reply, so the client never waits forever. */

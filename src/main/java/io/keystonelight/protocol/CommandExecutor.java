@@ -1,6 +1,8 @@
 package io.keystonelight.protocol;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import io.keystonelight.persistence.DataFileException;
 import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.KeyValueStore;
+import io.keystonelight.store.Write;
 import io.keystonelight.store.WriteRefusedException;
 
 import org.springframework.stereotype.Component;
@@ -25,6 +28,59 @@ public class CommandExecutor {
 
     public CommandExecutor(KeyValueStore store) {
         this.store = store;
+    }
+
+    /**
+     * Executes requests that arrived together, in order, and returns their replies in the same
+     * order. Writes that follow one another are committed as one group: one write to the data
+     * file and one fsync for all of them, as Redis does for the commands of one event-loop round.
+     */
+    public List<String> execute(List<Command> commands) {
+        List<String> replies = new ArrayList<>(commands.size());
+        int i = 0;
+        while (i < commands.size()) {
+            int writesEnd = i;
+            while (writesEnd < commands.size() && isWrite(commands.get(writesEnd))) {
+                writesEnd++;
+            }
+            if (writesEnd - i > 1) {
+                executeWrites(commands.subList(i, writesEnd), replies);
+                i = writesEnd;
+            }
+            else {
+                replies.add(execute(commands.get(i)));
+                i++;
+            }
+        }
+        return replies;
+    }
+
+    private static boolean isWrite(Command command) {
+        return command instanceof Command.Set || command instanceof Command.Delete;
+    }
+
+    private void executeWrites(List<Command> writes, List<String> replies) {
+        List<Write> changes = new ArrayList<>(writes.size());
+        for (Command command : writes) {
+            if (command instanceof Command.Set set) {
+                changes.add(new Write.Set(set.key(), set.value()));
+            }
+            else {
+                changes.add(new Write.Delete(((Command.Delete) command).keys()));
+            }
+        }
+        try {
+            int[] deleted = this.store.writeAll(changes);
+            for (int j = 0; j < writes.size(); j++) {
+                replies.add(writes.get(j) instanceof Command.Set ? "OK" : "DELETED " + deleted[j]);
+            }
+        }
+        catch (RuntimeException ex) {
+            String refusal = ex instanceof WriteRefusedException refused ? refusal(refused) : internalError(ex);
+            for (int j = 0; j < writes.size(); j++) {
+                replies.add(refusal);
+            }
+        }
     }
 
     public String execute(Command command) {
@@ -53,8 +109,22 @@ public class CommandExecutor {
             return "ERR " + ((Command.Invalid) command).error();
         }
         catch (WriteRefusedException ex) {
-            return "ERR write not persisted, nothing was changed: " + ex.getMessage();
+            return refusal(ex);
         }
+        catch (RuntimeException ex) {
+            // Each request still gets its own reply, so the replies after it keep their places.
+            return internalError(ex);
+        }
+    }
+
+    private static String internalError(RuntimeException ex) {
+        log.error("A request failed unexpectedly", ex);
+        return "ERR internal error: " + ex.getClass().getSimpleName()
+                + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+    }
+
+    private static String refusal(WriteRefusedException ex) {
+        return "ERR write not persisted, nothing was changed: " + ex.getMessage();
     }
 
     private String compact() {

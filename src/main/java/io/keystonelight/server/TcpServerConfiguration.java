@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.keystonelight.config.KeystoneLightProperties;
-import io.keystonelight.protocol.Command;
 import io.keystonelight.protocol.CommandExecutor;
 
 import org.springframework.context.annotation.Bean;
@@ -88,7 +87,7 @@ public class TcpServerConfiguration {
         if (properties.server().workers() > 0) {
             flow = flow.channel(channels -> channels.executor("requests", commandWorkers));
         }
-        return flow.handle(Command.class, (command, headers) -> executor.execute(command)).get();
+        return flow.handle(RequestBatch.class, (batch, headers) -> executor.execute(batch.commands())).get();
     }
 
     /** A failure no handler expected still gets a reply, so the client never waits forever. */

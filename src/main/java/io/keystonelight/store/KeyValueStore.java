@@ -155,6 +155,33 @@ public class KeyValueStore implements AutoCloseable {
         return remove.deleted;
     }
 
+    /**
+     * Applies {@code writes} in order as one group, with one write to the data file (and one
+     * fsync): what a client that pipelines its writes asks for. Returns, for each write, how many
+     * keys it deleted (0 for a set). Either all are applied or, if they could not be persisted,
+     * none.
+     * @throws WriteRefusedException if they could not be persisted; nothing was changed
+     */
+    public int[] writeAll(List<Write> writes) {
+        List<PendingWrite> pending = new ArrayList<>(writes.size());
+        for (Write write : writes) {
+            if (write instanceof Write.Set set) {
+                pending.add(new PendingWrite.Put(set.key(), set.value()));
+            }
+            else {
+                pending.add(new PendingWrite.Remove(((Write.Delete) write).keys()));
+            }
+        }
+        submit(pending);
+        int[] deleted = new int[pending.size()];
+        for (int i = 0; i < deleted.length; i++) {
+            if (pending.get(i) instanceof PendingWrite.Remove remove) {
+                deleted[i] = remove.deleted;
+            }
+        }
+        return deleted;
+    }
+
     public StoreStats stats() {
         long fileBytes = this.dataFile.size();
         int keys;
@@ -282,16 +309,29 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     private void submit(PendingWrite write) {
+        submit(List.of(write));
+    }
+
+    /**
+     * Queues {@code writes} together and returns once they are committed: by this thread, if they
+     * reach the head of the queue, or by the writer ahead of them, who takes them into its group.
+     */
+    private void submit(List<PendingWrite> writes) {
+        PendingWrite first = writes.get(0);
+        PendingWrite last = writes.get(writes.size() - 1);
         List<PendingWrite> group;
         this.queueLock.lock();
         try {
-            this.writeQueue.addLast(write);
-            write.turn = this.queueLock.newCondition();
-            while (!write.done && this.writeQueue.peekFirst() != write) {
-                write.turn.awaitUninterruptibly();
+            Condition turn = this.queueLock.newCondition();
+            for (PendingWrite write : writes) {
+                write.turn = turn;
+                this.writeQueue.addLast(write);
             }
-            if (write.done) {
-                write.throwIfRefused();
+            while (!last.done && this.writeQueue.peekFirst() != first) {
+                turn.awaitUninterruptibly();
+            }
+            if (last.done) {
+                first.throwIfRefused();
                 return;
             }
             group = takeGroup();
@@ -315,7 +355,7 @@ public class KeyValueStore implements AutoCloseable {
             for (int i = 0; i < group.size(); i++) {
                 PendingWrite committed = this.writeQueue.pollFirst();
                 committed.done = true;
-                if (committed != write) {
+                if (committed.turn != first.turn) {
                     committed.turn.signal();
                 }
             }
@@ -327,7 +367,7 @@ public class KeyValueStore implements AutoCloseable {
         finally {
             this.queueLock.unlock();
         }
-        write.throwIfRefused();
+        first.throwIfRefused();
     }
 
     /** The writes to commit together: the head, and the ordinary writes queued behind it. */

@@ -252,6 +252,34 @@ class KeyValueStoreTest {
                 .hasMessageContaining("the key contains a control character");
     }
 
+    @Test
+    void writesSubmittedTogetherAreCommittedWithOneFsyncInTheirOrder() throws IOException {
+        FaultyDisk disk = new FaultyDisk();
+        KeyValueStore store = open(disk);
+        store.set("gone", "x");
+        int before = disk.fsyncCount();
+        int[] deleted = store.writeAll(List.of(new Write.Set("a", "1"), new Write.Delete(List.of("a", "gone")),
+                new Write.Set("a", "2"), new Write.Delete(List.of("nothing"))));
+        assertThat(deleted).containsExactly(0, 2, 0, 0);
+        assertThat(disk.fsyncCount() - before).isEqualTo(1);
+        assertThat(store.get("a")).isEqualTo("2");
+        assertThat(store.get("gone")).isNull();
+        assertThat(fileContent()).isEqualTo("gone|x\na|1\na\ngone\na|2\n");
+    }
+
+    @Test
+    void writesSubmittedTogetherAreRefusedTogether() throws IOException {
+        FaultyDisk disk = new FaultyDisk();
+        KeyValueStore store = open(disk);
+        store.set("a", "1");
+        disk.fillUp();
+        assertThatThrownBy(() -> store.writeAll(List.of(new Write.Set("a", "2"), new Write.Set("b", "3"))))
+                .isInstanceOf(WriteRefusedException.class);
+        assertThat(store.get("a")).isEqualTo("1");
+        assertThat(store.get("b")).isNull();
+        assertThat(fileContent()).isEqualTo("a|1\n");
+    }
+
     private static Map<String, String> snapshot(KeyValueStore store) {
         Map<String, String> all = new HashMap<>();
         for (int i = 0; i < 20; i++) {

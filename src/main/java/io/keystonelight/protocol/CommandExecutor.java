@@ -135,8 +135,9 @@ public class CommandExecutor {
                     + result.duration().toMillis() + " ms";
         }
         catch (IOException | DataFileException ex) {
-            log.error("Compaction requested by a client failed: {}", ex.getMessage());
-            return "ERR compaction failed, the data file is unchanged: " + ex.getMessage();
+            String reason = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+            log.error("Compaction requested by a client failed: {}", reason);
+            return "ERR compaction failed, the data file is unchanged: " + reason;
         }
     }
 }

@@ -48,6 +48,9 @@ public record KeystoneLightProperties(
      * @param password when set, a connection must send {@code auth <password>} before anything else
      * @param allowUnauthenticatedRemote whether the server may listen on an address other than loopback
      *        without a password; without this it refuses to start
+     * @param idleTimeout a connection that sends nothing for this long is closed, so that idle
+     *        clients cannot hold every place of {@code maxConnections}; 0 (the default) never
+     *        closes one, as Redis's {@code timeout 0}
      * @param shutdownTimeout how long a shutdown lets open connections get the replies to the
      *        requests they already sent before it closes them
      */
@@ -59,7 +62,8 @@ public record KeystoneLightProperties(
             @DefaultValue("1000") @Min(1) int maxConnections,
             String password,
             @DefaultValue("false") boolean allowUnauthenticatedRemote,
-            @DefaultValue("10s") @NotNull Duration shutdownTimeout) {
+            @DefaultValue("10s") @NotNull Duration shutdownTimeout,
+            @DefaultValue("0s") @NotNull Duration idleTimeout) {
 
         /** Keeps the password out of logs and reports. */
         @Override
@@ -68,7 +72,7 @@ public record KeystoneLightProperties(
                     + ", maxLineLength=" + this.maxLineLength + ", maxConnections=" + this.maxConnections
                     + ", password=" + (this.password == null || this.password.isEmpty() ? "(none)" : "(set)")
                     + ", allowUnauthenticatedRemote=" + this.allowUnauthenticatedRemote
-                    + ", shutdownTimeout=" + this.shutdownTimeout + "]";
+                    + ", shutdownTimeout=" + this.shutdownTimeout + ", idleTimeout=" + this.idleTimeout + "]";
         }
     }
 

@@ -319,6 +319,11 @@ public final class AppendOnlyFile implements Closeable {
             this.snapshotRecords += snapshotPart.recordCount();
         }
 
+        /** Forces the snapshot written so far to disk; may run beside appends. */
+        public void syncSnapshot() throws IOException {
+            this.out.force(true);
+        }
+
         /**
          * Adds what was appended since the rewrite began, fsyncs the new file, renames it over the
          * data file and fsyncs the folder. Called by the committing writer, while no append runs.

@@ -130,9 +130,12 @@ public class CommandExecutor {
     private String compact() {
         try {
             CompactionResult result = this.store.compact();
-            return "OK compacted: " + result.bytesBefore() + " -> " + result.bytesAfter() + " bytes ("
+            String summary = "compacted: " + result.bytesBefore() + " -> " + result.bytesAfter() + " bytes ("
                     + result.reclaimedBytes() + " reclaimed), " + result.liveKeys() + " live keys, took "
                     + result.duration().toMillis() + " ms";
+            log.info("A client's compact request {}; writes waited at most {} ms", summary,
+                    result.longestWriteStall().toMillis());
+            return "OK " + summary;
         }
         catch (IOException | DataFileException ex) {
             String reason = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();

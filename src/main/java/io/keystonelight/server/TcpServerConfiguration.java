@@ -57,6 +57,8 @@ public class TcpServerConfiguration {
                 .taskExecutor(connectionThreads)
                 .lookupHost(false)
                 .soTcpNoDelay(true)
+                // A read that waits longer fails, and the connection is closed.
+                .soTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeout().toMillis()))
                 .backlog(1024)
                 .getObject();
     }

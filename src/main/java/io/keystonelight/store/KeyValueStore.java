@@ -270,6 +270,8 @@ public class KeyValueStore implements AutoCloseable {
                 }
             }
             rewrite[0].write(chunk);
+            // While writers go on: the final step then fsyncs only what they added meanwhile.
+            rewrite[0].syncSnapshot();
         }
         catch (IOException | RuntimeException ex) {
             runExclusively(rewrite[0]::abort);
@@ -285,7 +287,7 @@ public class KeyValueStore implements AutoCloseable {
         CompactionResult result = new CompactionResult(bytesBefore, bytesAfter, keys.length, carried[0],
                 Duration.ofNanos(System.nanoTime() - started),
                 stallAtStart.compareTo(stallAtEnd) > 0 ? stallAtStart : stallAtEnd);
-        log.info("Compacted {}: {} -> {} bytes ({} reclaimed), {} live keys, {} writes carried over, took {} ms, "
+        log.debug("Compacted {}: {} -> {} bytes ({} reclaimed), {} live keys, {} writes carried over, took {} ms, "
                 + "writers held back at most {} ms", this.dataFile.path(), bytesBefore, bytesAfter,
                 result.reclaimedBytes(), keys.length, carried[0], result.duration().toMillis(),
                 result.longestWriteStall().toMillis());

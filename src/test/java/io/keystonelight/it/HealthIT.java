@@ -49,6 +49,9 @@ class HealthIT {
             assertThat(up.statusCode()).isEqualTo(200);
             JsonNode health = JsonMapper.builder().build().readTree(up.body());
             assertThat(health.path("status").asString()).isEqualTo("UP");
+            JsonNode endpoint = health.path("components").path("tcpEndpoint");
+            assertThat(endpoint.path("status").asString()).isEqualTo("UP");
+            assertThat(endpoint.path("details").path("address").asString()).isEqualTo("127.0.0.1:" + server.port());
             JsonNode store = health.path("components").path("store");
             assertThat(store.path("status").asString()).isEqualTo("UP");
             JsonNode details = store.path("details");

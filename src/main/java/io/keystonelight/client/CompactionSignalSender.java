@@ -59,7 +59,7 @@ final class CompactionSignalSender {
         if (process.isEmpty()) {
             return Outcome.notSent("process " + pid + " from " + pidFile + " is not running");
         }
-        if (!runsKeystoneLight(process.get().info())) {
+        if (!runsKeystoneLight(arguments(process.get()))) {
             return Outcome.notSent("process " + pid + " from " + pidFile + " is not recognisably a KeystoneLight "
                     + "server");
         }
@@ -90,17 +90,36 @@ final class CompactionSignalSender {
      * gets the compact request instead.
      */
     static boolean runsKeystoneLight(ProcessHandle.Info process) {
-        Optional<String[]> arguments = process.arguments();
-        if (arguments.isEmpty()) {
-            return false;
-        }
-        for (String argument : arguments.get()) {
+        return runsKeystoneLight(process.arguments().orElse(new String[0]));
+    }
+
+    static boolean runsKeystoneLight(String[] arguments) {
+        for (String argument : arguments) {
             String name = argument.substring(argument.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
             if (argument.equals(MAIN_CLASS) || (name.startsWith("keystonelight") && name.endsWith(".jar"))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The process's arguments. The JDK gives none on Linux when the command line is longer than
+     * 4096 bytes, as under {@code mvn spring-boot:run} with its long class path: they are then
+     * read from {@code /proc} directly.
+     */
+    static String[] arguments(ProcessHandle process) {
+        Optional<String[]> known = process.info().arguments();
+        if (known.isPresent()) {
+            return known.get();
+        }
+        try {
+            byte[] commandLine = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+            return new String(commandLine, StandardCharsets.UTF_8).split("\0");
+        }
+        catch (IOException ex) {
+            return new String[0];
+        }
     }
 
     /** Whether {@code host} names this machine, so that its PID file may be ours to read. */

@@ -1,6 +1,7 @@
 package io.keystonelight.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +72,22 @@ class CompactionSignalSenderTest {
         @Override
         public Optional<String> user() {
             return Optional.empty();
+        }
+    }
+
+    @Test
+    void recognisesTheServerEvenWhenItsCommandLineIsLongerThanTheJdkReports() throws Exception {
+        // As under mvn spring-boot:run: a class path of thousands of bytes before the main class.
+        String longClassPath = "target/classes:" + "x".repeat(6000);
+        Process process = new ProcessBuilder("bash", "-c", "sleep 30; true", longClassPath,
+                "io.keystonelight.KeystoneLightApplication").start();
+        try {
+            // Until the child has replaced itself with bash, its command line is still Java's.
+            await().atMost(Duration.ofSeconds(10)).until(() -> CompactionSignalSender
+                    .runsKeystoneLight(CompactionSignalSender.arguments(process.toHandle())));
+        }
+        finally {
+            process.destroyForcibly();
         }
     }
 }

@@ -2,52 +2,26 @@ package io.keystonelight.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import io.keystonelight.store.KeyValueStore;
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.ServerInThisJvm;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * With {@code keystonelight.server.password} set, each connection must send {@code auth} first.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class AuthenticationTest {
+class AuthenticationTest extends ServerInThisJvm {
 
     private static final String REQUIRED = "ERR authentication required: send auth <password> first";
 
-    @TempDir
-    static Path folder;
-
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
-        registry.add("keystonelight.server.port", () -> "0");
         registry.add("keystonelight.server.password", () -> "correct horse");
-        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
-        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
-    }
-
-    @Autowired
-    TcpNetServerConnectionFactory connectionFactory;
-
-    @Autowired
-    KeyValueStore store;
-
-    private int port;
-
-    @BeforeEach
-    void findPort() {
-        this.port = this.connectionFactory.getPort();
     }
 
     @Test

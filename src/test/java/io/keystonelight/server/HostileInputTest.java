@@ -12,7 +12,6 @@ import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,17 +27,13 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import io.keystonelight.store.KeyValueStore;
 import io.keystonelight.support.DataFileContent;
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.ServerInThisJvm;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -50,8 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * <p>The random inputs are reproducible: the seed is printed, and
  * {@code -Dkeystonelight.fuzz.seed=...} replays it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class HostileInputTest {
+class HostileInputTest extends ServerInThisJvm {
 
     private static final int LINE_LIMIT = 4096;
 
@@ -71,33 +65,14 @@ class HostileInputTest {
 
     private static final AtomicLong inputsTried = new AtomicLong();
 
-    @TempDir
-    static Path folder;
-
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
-        registry.add("keystonelight.server.port", () -> "0");
         registry.add("keystonelight.server.max-line-length", () -> LINE_LIMIT + "B");
         registry.add("keystonelight.server.max-connections", () -> Integer.toString(CONNECTION_LIMIT));
-        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
-        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
     }
-
-    @Autowired
-    TcpNetServerConnectionFactory connectionFactory;
 
     @Autowired
     ConnectionLimit connectionLimit;
-
-    @Autowired
-    KeyValueStore store;
-
-    private int port;
-
-    @BeforeEach
-    void findPort() {
-        this.port = this.connectionFactory.getPort();
-    }
 
     /** Whatever a test sent, the data file holds whole records and replays to what is in memory. */
     @AfterEach
@@ -114,10 +89,6 @@ class HostileInputTest {
     static void report() {
         System.out.printf("hostile input: %d inputs tried, every one answered in order or its connection cut "
                 + "off alone; data file consistent after each test%n", inputsTried.get());
-    }
-
-    private LineClient connect() {
-        return LineClient.connect(this.port);
     }
 
     private void assertOthersAreServed() {

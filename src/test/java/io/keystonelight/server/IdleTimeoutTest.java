@@ -2,16 +2,11 @@ package io.keystonelight.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.ServerInThisJvm;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -19,22 +14,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * With {@code idle-timeout} set, a connection that sends nothing is closed; one that keeps
  * talking is not.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
-class IdleTimeoutTest {
-
-    @TempDir
-    static Path folder;
+class IdleTimeoutTest extends ServerInThisJvm {
 
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry registry) {
-        registry.add("keystonelight.server.port", () -> "0");
         registry.add("keystonelight.server.idle-timeout", () -> "500ms");
-        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
-        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
     }
-
-    @Autowired
-    TcpNetServerConnectionFactory connectionFactory;
 
     @Test
     void anIdleConnectionIsClosedAndABusyOneIsNot() throws InterruptedException {

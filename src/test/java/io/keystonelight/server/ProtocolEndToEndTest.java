@@ -4,58 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import io.keystonelight.store.KeyValueStore;
 import io.keystonelight.support.LineClient;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import io.keystonelight.support.ServerInThisJvm;
 
 /**
  * The whole server in this JVM, spoken to over real sockets as {@code nc} would.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ProtocolEndToEndTest {
-
-    @TempDir
-    static Path folder;
-
-    @DynamicPropertySource
-    static void settings(DynamicPropertyRegistry registry) {
-        registry.add("keystonelight.server.port", () -> "0");
-        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
-        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
-    }
-
-    @Autowired
-    TcpNetServerConnectionFactory connectionFactory;
-
-    @Autowired
-    KeyValueStore store;
-
-    private int port;
-
-    @BeforeEach
-    void findPort() {
-        this.port = this.connectionFactory.getPort();
-    }
-
-    private LineClient connect() {
-        return LineClient.connect(this.port);
-    }
+class ProtocolEndToEndTest extends ServerInThisJvm {
 
     @Test
     void everyRequestOfTheProtocolGetsItsReply() {

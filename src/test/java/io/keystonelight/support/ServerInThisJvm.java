@@ -1,0 +1,50 @@
+package io.keystonelight.support;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.store.KeyValueStore;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole server in the test's JVM, on a free port, with its data file and PID file in a
+ * folder of the test class's own, spoken to over real sockets. A subclass adds its settings with
+ * a {@code @DynamicPropertySource} or {@code @TestPropertySource} of its own.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+public abstract class ServerInThisJvm {
+
+    @TempDir
+    protected static Path folder;
+
+    @DynamicPropertySource
+    static void serverInTheTestsFolder(DynamicPropertyRegistry registry) {
+        registry.add("keystonelight.server.port", () -> "0");
+        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
+        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
+    }
+
+    @Autowired
+    protected TcpNetServerConnectionFactory connectionFactory;
+
+    @Autowired
+    protected KeyValueStore store;
+
+    protected int port;
+
+    @BeforeEach
+    void findPort() {
+        this.port = this.connectionFactory.getPort();
+    }
+
+    protected LineClient connect() {
+        return LineClient.connect(this.port);
+    }
+}

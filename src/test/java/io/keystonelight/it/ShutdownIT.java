@@ -75,9 +75,10 @@ class ShutdownIT {
             }
             assertThat(server.awaitExit(WAIT)).isIn(0, 143);
             assertThat(server.output()).as("SIGTERM arrived while the compaction ran")
-                    .containsSubsequence("Shutting down: no longer accepting connections", "Compacted ")
+                    .containsSubsequence("Shutting down: no longer accepting connections", "compact request compacted: ")
                     .doesNotContain("Compaction requested by a client failed");
-            server.output().lines().filter(line -> line.contains("Shutting down") || line.contains("Compacted "))
+            server.output().lines()
+                    .filter(line -> line.contains("Shutting down") || line.contains("compact request compacted: "))
                     .forEach(System.out::println);
         }
         List<String> lines = Files.readAllLines(this.folder.resolve("db.txt"), StandardCharsets.UTF_8);

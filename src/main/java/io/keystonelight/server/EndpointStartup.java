@@ -80,9 +80,11 @@ class EndpointStartup implements ApplicationRunner {
                     + this.properties.server().port() + " within " + BIND_TIMEOUT_SECONDS + " seconds", ex);
         }
         this.pidFile.write();
-        log.info("KeystoneLight is serving on {}:{} (data file {}, fsync {}, {} workers; health on HTTP port {})",
+        int workers = this.properties.server().workers();
+        log.info("KeystoneLight is serving on {}:{} (data file {}, fsync {}, {}; health on HTTP port {})",
                 host, port, this.store.dataFilePath().toAbsolutePath(),
-                this.properties.storage().fsync().name().toLowerCase(), this.properties.server().workers(),
+                this.properties.storage().fsync().name().toLowerCase(),
+                workers == 0 ? "commands run on each connection's thread" : workers + " worker threads",
                 this.httpPort);
     }
 }

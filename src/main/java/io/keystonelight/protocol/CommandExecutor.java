@@ -119,8 +119,13 @@ public class CommandExecutor {
 
     private static String internalError(RuntimeException ex) {
         log.error("A request failed unexpectedly", ex);
-        return "ERR internal error: " + ex.getClass().getSimpleName()
-                + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+        return internalErrorReply(ex);
+    }
+
+    /** The reply to a request that failed for a reason no one expected. */
+    public static String internalErrorReply(Throwable cause) {
+        return "ERR internal error: " + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
 
     private static String refusal(WriteRefusedException ex) {

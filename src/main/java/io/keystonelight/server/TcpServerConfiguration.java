@@ -97,10 +97,8 @@ public class TcpServerConfiguration {
     IntegrationFlow requestErrorFlow() {
         return IntegrationFlow.from("requestErrors")
                 .handle(MessagingException.class, (failure, headers) -> {
-                    Throwable cause = failure.getMostSpecificCause();
                     log.error("Request failed unexpectedly: {}", failure.getFailedMessage(), failure);
-                    return "ERR internal error: " + cause.getClass().getSimpleName()
-                            + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+                    return CommandExecutor.internalErrorReply(failure.getMostSpecificCause());
                 })
                 .get();
     }

@@ -407,11 +407,15 @@ public class KeyValueStore implements AutoCloseable {
         records.clear();
         // Whether a key exists once the earlier writes of the group are applied, for keys they
         // touch: only the committing writer changes the map, so it may read it without the lock.
-        Map<String, Boolean> exists = new HashMap<>();
+        // A lone set, the commonest group, has nothing to look up: it needs no such record.
+        boolean loneSet = group.size() == 1 && group.get(0) instanceof PendingWrite.Put;
+        Map<String, Boolean> exists = loneSet ? Map.of() : new HashMap<>();
         for (PendingWrite write : group) {
             if (write instanceof PendingWrite.Put put) {
                 records.put(put.key, put.value);
-                exists.put(put.key, Boolean.TRUE);
+                if (!loneSet) {
+                    exists.put(put.key, Boolean.TRUE);
+                }
             }
             else if (write instanceof PendingWrite.Remove remove) {
                 int deleted = 0;

@@ -2,8 +2,8 @@ package io.keystonelight.lifecycle;
 
 import io.keystonelight.persistence.DataFileCorruptException;
 import io.keystonelight.persistence.DataFileLockedException;
-import io.keystonelight.server.EndpointUnavailableException;
-import io.keystonelight.server.UnprotectedRemoteAccessException;
+import io.keystonelight.transport.EndpointUnavailableException;
+import io.keystonelight.security.UnprotectedRemoteAccessException;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;

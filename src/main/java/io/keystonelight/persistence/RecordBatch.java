@@ -26,6 +26,30 @@ public final class RecordBatch {
         this.records++;
     }
 
+    public void put(byte[] key, byte[] value) {
+        ensureCapacity(key.length + value.length + 2);
+        System.arraycopy(key, 0, this.bytes, this.length, key.length);
+        this.length += key.length;
+        this.bytes[this.length++] = '|';
+        System.arraycopy(value, 0, this.bytes, this.length, value.length);
+        this.length += value.length;
+        this.bytes[this.length++] = '\n';
+        this.records++;
+    }
+
+    public void tombstone(byte[] key) {
+        ensureCapacity(key.length + 1);
+        System.arraycopy(key, 0, this.bytes, this.length, key.length);
+        this.length += key.length;
+        this.bytes[this.length++] = '\n';
+        this.records++;
+    }
+
+    /** The size in bytes of the record that sets {@code key} to {@code value}. */
+    public static int putRecordLength(byte[] key, byte[] value) {
+        return key.length + 1 + value.length + 1;
+    }
+
     public void tombstone(String key) {
         appendUtf8(key);
         append((byte) '\n');

@@ -3,13 +3,66 @@ package io.keystonelight.store;
 import java.util.List;
 
 /**
- * A change to the store, for {@link KeyValueStore#writeAll(List)}.
+ * A change to the store, as either protocol asks for it. Writes are applied by the store's one
+ * committing thread in the order they were submitted, each seeing the effect of those before it,
+ * so a read-modify-write such as {@link Increment} needs no lock of its own. In cluster mode the
+ * same writes travel through the replicated log and are applied the same way on every node.
+ *
+ * @param <R> what the write answers once it is durable
  */
-public sealed interface Write {
+public sealed interface Write<R> {
 
-    record Set(String key, String value) implements Write {
+    /** When a {@link Put} applies. */
+    enum Condition {
+        ALWAYS, IF_ABSENT, IF_PRESENT
     }
 
-    record Delete(List<String> keys) implements Write {
+    /**
+     * Sets {@code key} to {@code value} if {@code condition} holds.
+     * @param returnPrevious whether the result carries the value the key had before
+     */
+    record Put(byte[] key, byte[] value, Condition condition, boolean returnPrevious) implements Write<PutResult> {
+
+        public Put(byte[] key, byte[] value) {
+            this(key, value, Condition.ALWAYS, false);
+        }
+    }
+
+    /**
+     * @param applied whether the condition held and the value was set
+     * @param previous the value before, when asked for and the key had one
+     */
+    record PutResult(boolean applied, byte[] previous) {
+    }
+
+    /** Deletes the keys that exist; answers how many did. */
+    record Delete(List<byte[]> keys) implements Write<Integer> {
+    }
+
+    /** Deletes a key and answers the value it had, or {@code null}. */
+    record GetAndDelete(byte[] key) implements Write<byte[]> {
+    }
+
+    /**
+     * Sets several keys at once; with {@code onlyIfNoneExists}, none unless none of them exists.
+     * Answers whether the keys were set.
+     */
+    record PutAll(List<byte[]> keys, List<byte[]> values, boolean onlyIfNoneExists) implements Write<Boolean> {
+    }
+
+    /**
+     * Adds {@code delta} to the decimal integer that {@code key} holds (0 if it has no value) and
+     * answers the new value; refused with {@link WriteRejectedException} if the value is not an
+     * integer or the sum overflows.
+     */
+    record Increment(byte[] key, long delta) implements Write<Long> {
+    }
+
+    /** Appends to the value of {@code key} (an empty value if none) and answers the new length. */
+    record Append(byte[] key, byte[] suffix) implements Write<Long> {
+    }
+
+    /** Deletes every key; answers how many there were. */
+    record Clear() implements Write<Long> {
     }
 }

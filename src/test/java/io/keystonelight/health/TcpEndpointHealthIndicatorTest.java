@@ -6,13 +6,17 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
+import io.keystonelight.transport.EventLoopServerConnectionFactory;
+
+import java.time.Duration;
+import java.util.List;
 
 class TcpEndpointHealthIndicatorTest {
 
     @Test
     void downWithTheReasonWhenTheEndpointDoesNotListen() {
-        TcpNetServerConnectionFactory notListening = new TcpNetServerConnectionFactory(0);
+        EventLoopServerConnectionFactory notListening = new EventLoopServerConnectionFactory("127.0.0.1", 0, 1, 10, 1024,
+                Duration.ZERO, List.of());
         Health health = new TcpEndpointHealthIndicator(notListening).health();
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
         assertThat(health.getDetails()).containsEntry("reason", "the TCP endpoint does not accept connections");

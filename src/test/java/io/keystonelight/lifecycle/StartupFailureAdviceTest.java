@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import io.keystonelight.persistence.DataFileCorruptException;
-import io.keystonelight.server.UnprotectedRemoteAccessException;
+import io.keystonelight.security.UnprotectedRemoteAccessException;
 
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.diagnostics.FailureAnalysis;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -253,31 +255,63 @@ class KeyValueStoreTest {
     }
 
     @Test
-    void writesSubmittedTogetherAreCommittedWithOneFsyncInTheirOrder() throws IOException {
+    void writesQueuedWhileTheDiskIsBusyShareOneFsyncAndKeepTheirOrder() throws IOException {
         FaultyDisk disk = new FaultyDisk();
         KeyValueStore store = open(disk);
         store.set("gone", "x");
         int before = disk.fsyncCount();
-        int[] deleted = store.writeAll(List.of(new Write.Set("a", "1"), new Write.Delete(List.of("a", "gone")),
-                new Write.Set("a", "2"), new Write.Delete(List.of("nothing"))));
-        assertThat(deleted).containsExactly(0, 2, 0, 0);
-        assertThat(disk.fsyncCount() - before).isEqualTo(1);
-        assertThat(store.get("a")).isEqualTo("2");
+        List<CompletableFuture<?>> results = new ArrayList<>();
+        // As a pipelining client does: submit without waiting for the earlier ones.
+        for (int i = 0; i < 1000; i++) {
+            results.add(store.submit(new Write.Put(bytes("a"), bytes(Integer.toString(i)))));
+        }
+        CompletableFuture<Integer> deleted = store.submit(new Write.Delete(List.of(bytes("a"), bytes("gone"))));
+        results.add(deleted);
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).join();
+        assertThat(deleted.join()).isEqualTo(2);
+        assertThat(disk.fsyncCount() - before).isLessThan(1001 / 4);
+        assertThat(store.get("a")).isNull();
         assertThat(store.get("gone")).isNull();
-        assertThat(fileContent()).isEqualTo("gone|x\na|1\na\ngone\na|2\n");
+        assertThat(fileContent()).startsWith("gone|x\na|0\na|1\na|2\n").endsWith("a|999\na\ngone\n");
     }
 
     @Test
-    void writesSubmittedTogetherAreRefusedTogether() throws IOException {
+    void writesRefusedByTheDiskChangeNothing() throws IOException {
         FaultyDisk disk = new FaultyDisk();
         KeyValueStore store = open(disk);
         store.set("a", "1");
         disk.fillUp();
-        assertThatThrownBy(() -> store.writeAll(List.of(new Write.Set("a", "2"), new Write.Set("b", "3"))))
-                .isInstanceOf(WriteRefusedException.class);
+        CompletableFuture<?> first = store.submit(new Write.Put(bytes("a"), bytes("2")));
+        CompletableFuture<?> second = store.submit(new Write.Put(bytes("b"), bytes("3")));
+        assertThatThrownBy(first::join).hasCauseInstanceOf(WriteRefusedException.class);
+        assertThatThrownBy(second::join).hasCauseInstanceOf(WriteRefusedException.class);
         assertThat(store.get("a")).isEqualTo("1");
         assertThat(store.get("b")).isNull();
         assertThat(fileContent()).isEqualTo("a|1\n");
+    }
+
+    @Test
+    void incrementAppendAndConditionalPutsSeeTheWritesQueuedBeforeThem() throws IOException {
+        KeyValueStore store = open(new FaultyDisk());
+        CompletableFuture<Long> one = store.submit(new Write.Increment(bytes("n"), 1));
+        CompletableFuture<Long> eleven = store.submit(new Write.Increment(bytes("n"), 10));
+        CompletableFuture<Write.PutResult> notSet = store.submit(
+                new Write.Put(bytes("n"), bytes("x"), Write.Condition.IF_ABSENT, true));
+        CompletableFuture<Long> length = store.submit(new Write.Append(bytes("n"), bytes("!")));
+        CompletableFuture<Long> notANumber = store.submit(new Write.Increment(bytes("n"), 1));
+        assertThat(one.join()).isEqualTo(1);
+        assertThat(eleven.join()).isEqualTo(11);
+        assertThat(notSet.join().applied()).isFalse();
+        assertThat(new String(notSet.join().previous(), StandardCharsets.UTF_8)).isEqualTo("11");
+        assertThat(length.join()).isEqualTo(3);
+        assertThatThrownBy(notANumber::join).hasCauseInstanceOf(WriteRejectedException.class)
+                .hasMessageContaining("value is not an integer or out of range");
+        assertThat(store.get("n")).isEqualTo("11!");
+        assertThat(fileContent()).isEqualTo("n|1\nn|11\nn|11!\n");
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> snapshot(KeyValueStore store) {

@@ -9,7 +9,7 @@ import io.keystonelight.store.KeyValueStore;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.integration.ip.tcp.connection.TcpNetServerConnectionFactory;
+import io.keystonelight.transport.EventLoopServerConnectionFactory;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -32,7 +32,7 @@ public abstract class ServerInThisJvm {
     }
 
     @Autowired
-    protected TcpNetServerConnectionFactory connectionFactory;
+    protected EventLoopServerConnectionFactory connectionFactory;
 
     @Autowired
     protected KeyValueStore store;

@@ -1,0 +1,106 @@
+package io.keystonelight.command;
+
+import java.util.List;
+
+/**
+ * A request, as either protocol's parser produces it. The protocols differ in syntax and in how
+ * replies are worded; what a request asks of the server is the same, so it is one of these.
+ * Commands that only one protocol has are in its package and implement this interface too.
+ */
+public interface Command {
+
+    /** How a command runs among the other requests of its connection; see {@link Session}. */
+    enum Kind {
+        /** Reads or answers at once, in order. */
+        READ,
+        /** A write to the store: answered once durable; consecutive writes overlap. */
+        WRITE,
+        /** Takes a while (a compaction): nothing after it runs before it finished. */
+        SLOW
+    }
+
+    default Kind kind() {
+        return Kind.READ;
+    }
+
+    /** Whether it may run before the connection authenticated. */
+    default boolean allowedBeforeAuthentication() {
+        return false;
+    }
+
+    record Get(byte[] key) implements Command {
+    }
+
+    record Set(byte[] key, byte[] value) implements Command {
+
+        @Override
+        public Kind kind() {
+            return Kind.WRITE;
+        }
+    }
+
+    record Delete(List<byte[]> keys) implements Command {
+
+        @Override
+        public Kind kind() {
+            return Kind.WRITE;
+        }
+    }
+
+    /** @param message what to echo back, or {@code null} for the plain answer */
+    record Ping(byte[] message) implements Command {
+    }
+
+    record Compact() implements Command {
+
+        @Override
+        public Kind kind() {
+            return Kind.SLOW;
+        }
+    }
+
+    /** Answered, then the connection closes. */
+    record Quit() implements Command {
+
+        @Override
+        public boolean allowedBeforeAuthentication() {
+            return true;
+        }
+    }
+
+    /**
+     * @param user the user name, or {@code null}: there is only the default user
+     * @param password as given
+     */
+    record Auth(String user, byte[] password) implements Command {
+
+        @Override
+        public boolean allowedBeforeAuthentication() {
+            return true;
+        }
+
+        /** Keeps the password out of logs. */
+        @Override
+        public String toString() {
+            return "Auth[password=(hidden)]";
+        }
+    }
+
+    /**
+     * A request that could not be parsed, answered in its place among the replies.
+     * @param error what was wrong and what is expected
+     * @param closesConnection whether the connection closes once it is answered (the framing is lost)
+     */
+    record Invalid(String error, boolean closesConnection) implements Command {
+
+        public Invalid(String error) {
+            this(error, false);
+        }
+
+        /** Only when it ends the connection: otherwise a stranger learns nothing, not even what was wrong. */
+        @Override
+        public boolean allowedBeforeAuthentication() {
+            return this.closesConnection;
+        }
+    }
+}

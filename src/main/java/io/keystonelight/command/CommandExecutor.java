@@ -1,0 +1,183 @@
+package io.keystonelight.command;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.keystonelight.persistence.DataFileException;
+import io.keystonelight.security.PasswordCheck;
+import io.keystonelight.store.CompactionResult;
+import io.keystonelight.store.KeyValueStore;
+import io.keystonelight.store.Write;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+
+/**
+ * Executes the commands both protocols share against the store, and hands the others to their
+ * {@link CommandFamily}. Runs on the connection's event loop and never blocks it: a write returns
+ * a future that the write pipeline completes once the write is durable; a compaction runs on a
+ * thread of its own.
+ */
+@Component
+public class CommandExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
+
+    /** The result of a command that succeeded with nothing more to say: {@code OK}. */
+    public static final Object OK = new Object() {
+
+        @Override
+        public String toString() {
+            return "OK";
+        }
+    };
+
+    private static final CompletableFuture<Object> DONE_OK = CompletableFuture.completedFuture(OK);
+
+    private final KeyValueStore store;
+
+    private final PasswordCheck passwordCheck;
+
+    private final Executor slowCommands;
+
+    private final List<CommandFamily> families;
+
+    public CommandExecutor(KeyValueStore store, PasswordCheck passwordCheck,
+            @Qualifier("slowCommands") Executor slowCommands, List<CommandFamily> families) {
+        this.store = store;
+        this.passwordCheck = passwordCheck;
+        this.slowCommands = slowCommands;
+        this.families = families;
+    }
+
+    /** Runs every request of {@code batch} in order and returns their replies, in the same order. */
+    public ReplyBatch execute(RequestBatch batch) {
+        List<Command> commands = batch.commands();
+        PendingReply[] replies = new PendingReply[commands.size()];
+        for (int i = 0; i < replies.length; i++) {
+            Command command = commands.get(i);
+            replies[i] = new PendingReply(command, batch.session().submit(command, this));
+        }
+        return new ReplyBatch(List.of(replies));
+    }
+
+    public boolean passwordRequired() {
+        return this.passwordCheck.required();
+    }
+
+    /** Runs one command now; called by the session once the command's turn has come. */
+    CompletableFuture<Object> run(Session session, Command command) {
+        try {
+            if (!session.isAuthenticated() && this.passwordCheck.required() && !command.allowedBeforeAuthentication()) {
+                return CompletableFuture.failedFuture(new CommandException("NOAUTH",
+                        "Authentication required.", "authentication required: send auth <password> first"));
+            }
+            return dispatch(session, command);
+        }
+        catch (CommandException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+        catch (RuntimeException ex) {
+            log.error("A request failed unexpectedly: {}", command, ex);
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private CompletableFuture<Object> dispatch(Session session, Command command) {
+        if (command instanceof Command.Get get) {
+            CompletableFuture<Void> barrier = this.store.readBarrier();
+            if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
+                return CompletableFuture.completedFuture(valueOrNull(this.store.get(get.key())));
+            }
+            return barrier.thenApply(ignored -> valueOrNull(this.store.get(get.key())));
+        }
+        if (command instanceof Command.Set set) {
+            return this.store.submit(new Write.Put(set.key(), set.value())).thenApply(result -> OK);
+        }
+        if (command instanceof Command.Delete delete) {
+            return this.store.submit(new Write.Delete(delete.keys())).thenApply(count -> (Object) count);
+        }
+        if (command instanceof Command.Ping ping) {
+            return ping.message() == null ? CompletableFuture.completedFuture("PONG")
+                    : CompletableFuture.completedFuture(ping.message());
+        }
+        if (command instanceof Command.Quit) {
+            return DONE_OK;
+        }
+        if (command instanceof Command.Auth auth) {
+            return authenticate(session, auth);
+        }
+        if (command instanceof Command.Compact) {
+            return CompletableFuture.supplyAsync(this::compact, this.slowCommands);
+        }
+        if (command instanceof Command.Invalid invalid) {
+            return CompletableFuture.failedFuture(new CommandException(invalid.error()));
+        }
+        for (CommandFamily family : this.families) {
+            if (family.handles(command)) {
+                return family.execute(session, command);
+            }
+        }
+        throw new CommandException("no handler for " + command.getClass().getSimpleName());
+    }
+
+    /** A missing value as a result: a marker rather than {@code null}, which futures cannot tell from "no result". */
+    public static final Object NONE = new Object() {
+
+        @Override
+        public String toString() {
+            return "(none)";
+        }
+    };
+
+    private static Object valueOrNull(byte[] value) {
+        return value == null ? NONE : value;
+    }
+
+    private CompletableFuture<Object> authenticate(Session session, Command.Auth auth) {
+        if (!this.passwordCheck.required()) {
+            return CompletableFuture.failedFuture(new CommandException("ERR", "AUTH <password> called without any "
+                    + "password configured for the default user. Are you sure your configuration is correct?",
+                    "no password is set on this server (keystonelight.server.password), so auth is not needed"));
+        }
+        if (auth.user() != null && !auth.user().equals("default")) {
+            return CompletableFuture.failedFuture(new CommandException("WRONGPASS",
+                    "invalid username-password pair or user is disabled."));
+        }
+        if (!this.passwordCheck.matches(auth.password())) {
+            return CompletableFuture.failedFuture(new CommandException("WRONGPASS",
+                    "invalid username-password pair or user is disabled.", "invalid password"));
+        }
+        session.authenticated();
+        return DONE_OK;
+    }
+
+    /** Compacts on the calling thread, for every way a compaction is asked for. */
+    public CompactionResult compact() {
+        try {
+            CompactionResult result = this.store.compact();
+            log.info("A client's compact request {}; writes waited at most {} ms", describe(result),
+                    result.longestWriteStall().toMillis());
+            return result;
+        }
+        catch (IOException | DataFileException ex) {
+            String reason = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+            log.error("Compaction requested by a client failed: {}", reason);
+            throw new CompletionException(new CommandException("compaction failed, the data file is unchanged: "
+                    + reason));
+        }
+    }
+
+    /** What a compaction did, in the words of the reply and the log. */
+    public static String describe(CompactionResult result) {
+        return "compacted: " + result.bytesBefore() + " -> " + result.bytesAfter() + " bytes ("
+                + result.reclaimedBytes() + " reclaimed), " + result.liveKeys() + " live "
+                + (result.liveKeys() == 1 ? "key" : "keys") + ", took " + result.duration().toMillis() + " ms";
+    }
+}

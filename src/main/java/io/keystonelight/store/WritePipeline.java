@@ -1,0 +1,276 @@
+package io.keystonelight.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.keystonelight.persistence.AppendOnlyFile;
+import io.keystonelight.persistence.DataFileException;
+import io.keystonelight.persistence.RecordBatch;
+
+/**
+ * Makes writes durable in groups and only then applies them, as Redis does under
+ * {@code appendfsync always}: every write submitted while the previous group was being written
+ * and fsynced goes into the next group, which costs one write call and one fsync however many
+ * connections and event loops it came from. One thread, the committer, does all of it, so
+ * nothing else ever waits for the disk: a submitter gets a future that completes once its write
+ * is durable and visible.
+ *
+ * <p>The table only ever holds what the data file holds, so no reader can see a value that a
+ * crash could still take away; and a group that could not be persisted changes nothing.
+ */
+final class WritePipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WritePipeline.class);
+
+    /** Bounds one group, so that a flood of writes still gets answered in steady steps. */
+    private static final int MAX_GROUP = 4096;
+
+    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+
+    private final EntryTable table;
+
+    private final AppendOnlyFile dataFile;
+
+    private final LiveBytes liveBytes;
+
+    private final RecordBatch records = new RecordBatch();
+
+    private final Thread committer;
+
+    private volatile boolean stopping;
+
+    private long groups;
+
+    private long writes;
+
+    WritePipeline(EntryTable table, AppendOnlyFile dataFile, LiveBytes liveBytes) {
+        this.table = table;
+        this.dataFile = dataFile;
+        this.liveBytes = liveBytes;
+        this.committer = new Thread(this::run, "write-pipeline");
+        this.committer.setDaemon(true);
+        this.committer.start();
+    }
+
+    /** Queues {@code write}; the future completes once it is durable and applied, or refused. */
+    <R> CompletableFuture<R> submit(Write<R> write) {
+        Pending.OfWrite<R> pending = new Pending.OfWrite<>(write);
+        enqueue(pending);
+        return pending.result;
+    }
+
+    /**
+     * Runs {@code step} on the committer between two groups, so that no write is applied while it
+     * runs; returns once it ran. Compaction's short steps use it.
+     */
+    void runBetweenGroups(Step step) throws IOException {
+        Pending.OfStep pending = new Pending.OfStep(step);
+        enqueue(pending);
+        try {
+            pending.result.join();
+        }
+        catch (java.util.concurrent.CompletionException ex) {
+            Throwable cause = ex.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw ex;
+        }
+    }
+
+    @FunctionalInterface
+    interface Step {
+
+        void run() throws IOException;
+    }
+
+    private void enqueue(Pending<?> pending) {
+        if (this.stopping) {
+            pending.fail(new WriteRefusedException("the server is shutting down", null));
+            return;
+        }
+        this.queue.offer(pending);
+        if (this.sleeping.get()) {
+            LockSupport.unpark(this.committer);
+        }
+    }
+
+    private void run() {
+        List<Pending.OfWrite<?>> group = new ArrayList<>();
+        while (true) {
+            Pending<?> next = this.queue.poll();
+            if (next == null) {
+                if (this.stopping) {
+                    return;
+                }
+                this.sleeping.set(true);
+                if (this.queue.isEmpty() && !this.stopping) {
+                    LockSupport.park(this);
+                }
+                this.sleeping.set(false);
+                continue;
+            }
+            while (next instanceof Pending.OfWrite<?> write) {
+                group.add(write);
+                if (group.size() == MAX_GROUP) {
+                    next = null;
+                    break;
+                }
+                next = this.queue.poll();
+            }
+            if (!group.isEmpty()) {
+                commit(group);
+                group.clear();
+            }
+            if (next instanceof Pending.OfStep step) {
+                step.runNow();
+            }
+        }
+    }
+
+    private void commit(List<Pending.OfWrite<?>> group) {
+        this.records.clear();
+        PendingChanges changes = new PendingChanges(this.table, this.records);
+        Object[] results = new Object[group.size()];
+        RuntimeException[] rejected = new RuntimeException[group.size()];
+        for (int i = 0; i < group.size(); i++) {
+            try {
+                results[i] = changes.apply(group.get(i).write);
+            }
+            catch (WriteRejectedException ex) {
+                rejected[i] = ex;
+            }
+            catch (RuntimeException ex) {
+                log.error("A write failed unexpectedly: {}", group.get(i).write, ex);
+                rejected[i] = ex;
+            }
+        }
+        try {
+            this.dataFile.append(this.records);
+        }
+        catch (DataFileException ex) {
+            changes.discard();
+            WriteRefusedException refusal = new WriteRefusedException(ex.getMessage(), ex);
+            for (Pending.OfWrite<?> write : group) {
+                write.fail(refusal);
+            }
+            return;
+        }
+        catch (RuntimeException ex) {
+            log.error("Committing {} writes failed unexpectedly", group.size(), ex);
+            changes.discard();
+            WriteRefusedException refusal = new WriteRefusedException("internal error: " + ex, ex);
+            for (Pending.OfWrite<?> write : group) {
+                write.fail(refusal);
+            }
+            return;
+        }
+        this.liveBytes.add(changes.applyToTable());
+        this.groups++;
+        this.writes += group.size();
+        for (int i = 0; i < group.size(); i++) {
+            if (rejected[i] != null) {
+                group.get(i).fail(rejected[i]);
+            }
+            else {
+                group.get(i).succeed(results[i]);
+            }
+        }
+    }
+
+    /** Groups committed and writes in them since start: how well fsyncs are shared. */
+    long[] counts() {
+        return new long[] { this.groups, this.writes };
+    }
+
+    /**
+     * Commits what is queued, then stops; writes submitted afterwards are refused. Returns once
+     * the committer has finished.
+     */
+    @Override
+    public void close() {
+        this.stopping = true;
+        LockSupport.unpark(this.committer);
+        try {
+            this.committer.join();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        Pending<?> left;
+        while ((left = this.queue.poll()) != null) {
+            left.fail(new WriteRefusedException("the server is shutting down", null));
+        }
+    }
+
+    /** A write or step waiting for the committer. */
+    private abstract static sealed class Pending<R> {
+
+        final CompletableFuture<R> result = new CompletableFuture<>();
+
+        void fail(Throwable cause) {
+            this.result.completeExceptionally(cause);
+        }
+
+        static final class OfWrite<R> extends Pending<R> {
+
+            final Write<R> write;
+
+            OfWrite(Write<R> write) {
+                this.write = write;
+            }
+
+            @SuppressWarnings("unchecked")
+            void succeed(Object value) {
+                this.result.complete((R) value);
+            }
+        }
+
+        static final class OfStep extends Pending<Void> {
+
+            final Step step;
+
+            OfStep(Step step) {
+                this.step = step;
+            }
+
+            void runNow() {
+                try {
+                    this.step.run();
+                    this.result.complete(null);
+                }
+                catch (IOException | RuntimeException ex) {
+                    this.result.completeExceptionally(ex);
+                }
+            }
+        }
+    }
+
+    /** The bytes of the records that hold live entries: the rest of the file is reclaimable. */
+    static final class LiveBytes {
+
+        private volatile long value;
+
+        long get() {
+            return this.value;
+        }
+
+        void add(long delta) {
+            // Only the committer (or the replay before it starts) changes it.
+            this.value += delta;
+        }
+    }
+}

@@ -1,0 +1,397 @@
+package io.keystonelight.transport;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLSession;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.keystonelight.command.Command;
+import io.keystonelight.command.PendingReply;
+import io.keystonelight.command.ReplyBatch;
+import io.keystonelight.command.RequestBatch;
+import io.keystonelight.command.Session;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.serializer.Deserializer;
+import org.springframework.core.serializer.Serializer;
+import org.springframework.integration.ip.IpHeaders;
+import org.springframework.integration.ip.tcp.connection.SocketInfo;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.support.GenericMessage;
+
+/**
+ * One client connection, on the event loop that owns it: the requests its decoder parsed go to
+ * the inbound endpoint as one message per read, and the replies that come back through the
+ * outbound endpoint leave in request order, each once its result is there.
+ *
+ * <p>Everything here runs on the connection's event loop; a reply completed elsewhere (by the
+ * write pipeline, say) is handed back to it. A client that sends without reading is held back
+ * by TCP: the connection stops reading once its unsent replies pass a bound, and reads on once
+ * they drained.
+ */
+final class ClientConnection extends org.springframework.integration.ip.tcp.connection.TcpConnectionSupport {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** Requests read but not yet answered past which the connection stops reading. */
+    private static final int MAX_PENDING_REPLIES = 16 * 1024;
+
+    /** How long a connection that is being closed after a framing error may keep sending. */
+    private static final long LINGER_MILLIS = 2000;
+
+    private final Channel channel;
+
+    private final String id;
+
+    private final WireProtocol protocol;
+
+    private final Session session;
+
+    private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
+
+    private final Runnable flushTask = this::flushReady;
+
+    private List<Command> reading = new ArrayList<>();
+
+    private boolean flushScheduled;
+
+    private boolean inputClosed;
+
+    /** No more requests are taken: the connection closes once what was received is answered. */
+    private boolean finishing;
+
+    private boolean closed;
+
+    ClientConnection(Channel channel, WireProtocol protocol, ApplicationEventPublisher events) {
+        super(events);
+        this.channel = channel;
+        this.protocol = protocol;
+        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+        String address = remote == null ? "unknown" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        this.id = address + ":" + IDS.incrementAndGet();
+        this.session = new Session(channel.eventLoop(), address);
+    }
+
+    Session session() {
+        return this.session;
+    }
+
+    WireProtocol protocol() {
+        return this.protocol;
+    }
+
+    /** A request the decoder parsed: collected until the read ends. */
+    void received(Command command) {
+        if (this.finishing) {
+            return;
+        }
+        this.reading.add(command);
+        if (command instanceof Command.Invalid invalid && invalid.closesConnection()) {
+            // The framing is lost: nothing after this request can be understood.
+            this.finishing = true;
+        }
+    }
+
+    /** The read ended: what it brought goes through the inbound endpoint as one message. */
+    void readComplete() {
+        if (this.reading.isEmpty()) {
+            return;
+        }
+        List<Command> batch = this.reading;
+        this.reading = new ArrayList<>(Math.min(batch.size(), 16));
+        getListener().onMessage(new GenericMessage<>(new RequestBatch(this.session, batch),
+                Map.of(IpHeaders.CONNECTION_ID, this.id)));
+        if (this.replies.size() > MAX_PENDING_REPLIES) {
+            this.channel.config().setAutoRead(false);
+        }
+    }
+
+    /** The replies to a batch, from the outbound endpoint, on this connection's event loop. */
+    @Override
+    public void send(Message<?> message) {
+        ReplyBatch batch = (ReplyBatch) message.getPayload();
+        for (PendingReply reply : batch.replies()) {
+            this.replies.add(reply);
+            if (!reply.result().isDone()) {
+                reply.result().whenComplete((result, failure) -> scheduleFlush());
+            }
+        }
+        flushReady();
+    }
+
+    private void scheduleFlush() {
+        if (this.channel.eventLoop().inEventLoop()) {
+            flushReady();
+            return;
+        }
+        this.channel.eventLoop().execute(this.flushTask);
+    }
+
+    /** Writes every reply at the head of the queue whose result is there, then flushes once. */
+    private void flushReady() {
+        boolean wrote = false;
+        PendingReply head;
+        while ((head = this.replies.peekFirst()) != null && head.result().isDone()) {
+            this.replies.pollFirst();
+            if (this.closed) {
+                continue;
+            }
+            Object result = null;
+            Throwable failure = null;
+            try {
+                result = head.result().getNow(null);
+            }
+            catch (RuntimeException ex) {
+                failure = ex.getCause() != null ? ex.getCause() : ex;
+            }
+            ByteBuf out = this.channel.alloc().ioBuffer();
+            try {
+                this.protocol.encode(head, result, failure, out);
+            }
+            catch (RuntimeException ex) {
+                out.release();
+                log.error("Could not word the reply to {}", head.command(), ex);
+                close();
+                return;
+            }
+            this.channel.write(out, this.channel.voidPromise());
+            wrote = true;
+            Command command = head.command();
+            if (command instanceof Command.Quit) {
+                this.finishing = true;
+                this.channel.flush();
+                closeAfterFlush();
+                return;
+            }
+            if (command instanceof Command.Invalid invalid && invalid.closesConnection()) {
+                this.channel.flush();
+                shutDownOutputThenClose();
+                return;
+            }
+        }
+        if (wrote) {
+            this.channel.flush();
+        }
+        if (this.replies.isEmpty()) {
+            if (this.inputClosed || this.finishing) {
+                closeAfterFlush();
+                return;
+            }
+        }
+        resumeReadingIfDrained();
+    }
+
+    /**
+     * Reads on once the client caught up with its replies. Never after its sending side closed:
+     * reading a closed input again would close the connection before the replies left.
+     */
+    private void resumeReadingIfDrained() {
+        if (!this.finishing && !this.inputClosed && this.replies.size() < MAX_PENDING_REPLIES / 2
+                && this.channel.isWritable() && !this.channel.config().isAutoRead()) {
+            this.channel.config().setAutoRead(true);
+        }
+    }
+
+    /** The client closed its sending side: answer what it sent, then close. */
+    void inputShutDown() {
+        this.inputClosed = true;
+        this.channel.config().setAutoRead(false);
+        if (this.replies.isEmpty() && this.reading.isEmpty()) {
+            closeAfterFlush();
+        }
+    }
+
+    void writabilityChanged() {
+        if (this.channel.isWritable()) {
+            resumeReadingIfDrained();
+        }
+        else {
+            this.channel.config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Takes no more requests and closes once every request already received is answered: the
+     * server is shutting down. Called on any thread.
+     */
+    void finishAndClose() {
+        this.channel.eventLoop().execute(() -> {
+            this.finishing = true;
+            this.channel.config().setAutoRead(false);
+            if (this.replies.isEmpty()) {
+                closeAfterFlush();
+            }
+        });
+    }
+
+    private void closeAfterFlush() {
+        this.channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * After a request that could not be framed: end the sending side so the client reads its
+     * error, and close once it closed too, or after a short linger; what it still sends is read
+     * and dropped, so that closing does not reset the connection before the client read the reply.
+     */
+    private void shutDownOutputThenClose() {
+        this.finishing = true;
+        this.channel.config().setAutoRead(true);
+        if (this.channel instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        }
+        this.channel.eventLoop().schedule(() -> {
+            this.channel.close();
+        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    boolean isDraining() {
+        return this.finishing;
+    }
+
+    void channelClosed() {
+        this.closed = true;
+        super.close();
+    }
+
+    @Override
+    public void close() {
+        this.channel.close();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return this.channel.isOpen();
+    }
+
+    @Override
+    public boolean isServer() {
+        return true;
+    }
+
+    @Override
+    public String getConnectionId() {
+        return this.id;
+    }
+
+    @Override
+    public Object getPayload() {
+        throw new UnsupportedOperationException("requests arrive from the event loop, not by reading a stream");
+    }
+
+    @Override
+    public int getPort() {
+        InetSocketAddress remote = (InetSocketAddress) this.channel.remoteAddress();
+        return remote == null ? -1 : remote.getPort();
+    }
+
+    @Override
+    public Object getDeserializerStateKey() {
+        return null;
+    }
+
+    @Override
+    public SSLSession getSslSession() {
+        return null;
+    }
+
+    @Override
+    public SocketInfo getSocketInfo() {
+        return null;
+    }
+
+    @Override
+    public void run() {
+        // Nothing: the event loop reads this connection.
+    }
+
+    @Override
+    public Deserializer<?> getDeserializer() {
+        return null;
+    }
+
+    @Override
+    public Serializer<?> getSerializer() {
+        return null;
+    }
+
+    /** The Netty side of a connection: feeds it what the decoder parsed and the channel's events. */
+    static final class Inbound extends ChannelInboundHandlerAdapter {
+
+        private final ClientConnection connection;
+
+        private final Runnable onClose;
+
+        Inbound(ClientConnection connection, Runnable onClose) {
+            this.connection = connection;
+            this.onClose = onClose;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Command command) {
+                this.connection.received(command);
+            }
+            else {
+                // Bytes read after the framing was lost, while the connection closes.
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            this.connection.readComplete();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof ChannelInputShutdownEvent) {
+                this.connection.readComplete();
+                this.connection.inputShutDown();
+            }
+            else if (event instanceof IdleStateEvent) {
+                log.debug("Closing connection {}: idle for longer than keystonelight.server.idle-timeout",
+                        this.connection.getConnectionId());
+                ctx.close();
+            }
+            else {
+                ctx.fireUserEventTriggered(event);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            this.connection.writabilityChanged();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            this.connection.channelClosed();
+            this.onClose.run();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("Connection {} failed: {}", this.connection.getConnectionId(), cause.toString());
+            ctx.close();
+        }
+    }
+}

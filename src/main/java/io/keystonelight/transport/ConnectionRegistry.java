@@ -1,0 +1,97 @@
+package io.keystonelight.transport;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import io.netty.channel.Channel;
+
+/**
+ * The open connections: counted against {@code max-connections} as they are accepted, tracked
+ * so that a shutdown can let each finish what it received.
+ */
+final class ConnectionRegistry {
+
+    private final int maxConnections;
+
+    private final AtomicInteger accepted = new AtomicInteger();
+
+    private final AtomicLong totalAccepted = new AtomicLong();
+
+    private final AtomicLong refused = new AtomicLong();
+
+    private final Set<ClientConnection> open = ConcurrentHashMap.newKeySet();
+
+    private final Function<Channel, Function<WireProtocol, ClientConnection>> connectionFactory;
+
+    ConnectionRegistry(int maxConnections, Function<Channel, Function<WireProtocol, ClientConnection>> connectionFactory) {
+        this.maxConnections = maxConnections;
+        this.connectionFactory = connectionFactory;
+    }
+
+    /** Counts a newly accepted channel; false if it is one too many and must be refused. */
+    boolean admit() {
+        if (this.accepted.incrementAndGet() > this.maxConnections) {
+            this.accepted.decrementAndGet();
+            this.refused.incrementAndGet();
+            return false;
+        }
+        this.totalAccepted.incrementAndGet();
+        return true;
+    }
+
+    /** An admitted channel closed. */
+    void released() {
+        this.accepted.decrementAndGet();
+    }
+
+    ClientConnection open(Channel channel, WireProtocol protocol) {
+        ClientConnection connection = this.connectionFactory.apply(channel).apply(protocol);
+        this.open.add(connection);
+        return connection;
+    }
+
+    void closed(ClientConnection connection) {
+        this.open.remove(connection);
+    }
+
+    int maxConnections() {
+        return this.maxConnections;
+    }
+
+    /** Connections accepted and not yet closed. */
+    int count() {
+        return this.accepted.get();
+    }
+
+    long totalAccepted() {
+        return this.totalAccepted.get();
+    }
+
+    long refused() {
+        return this.refused.get();
+    }
+
+    /**
+     * Lets every open connection get the replies to what it sent, then closes it; returns how
+     * many were still busy after {@code timeout}, which are then closed.
+     */
+    int finishAndClose(Duration timeout) throws InterruptedException {
+        for (ClientConnection connection : this.open) {
+            connection.finishAndClose();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!this.open.isEmpty() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        int busy = this.open.size();
+        for (ClientConnection connection : this.open) {
+            connection.close();
+        }
+        return busy;
+    }
+}

@@ -1,0 +1,64 @@
+package io.keystonelight.transport;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.keystonelight.command.CommandExecutor;
+import io.keystonelight.command.RequestBatch;
+import io.keystonelight.config.KeystoneLightProperties;
+import io.keystonelight.security.PasswordCheck;
+import io.keystonelight.security.RemoteAccessCheck;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.ip.dsl.Tcp;
+
+/**
+ * The TCP endpoint, wired as Spring Integration's collaborating channel adapters: the event
+ * loops' connection factory feeds the inbound adapter, a direct channel carries each batch of
+ * requests to the command executor on the same event loop thread, and the outbound adapter hands
+ * the replies back to their connection, which sends them in order as they complete.
+ */
+@Configuration(proxyBeanMethods = false)
+public class TcpServerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(TcpServerConfiguration.class);
+
+    @Bean
+    EventLoopServerConnectionFactory requestConnectionFactory(KeystoneLightProperties properties,
+            List<WireProtocol> protocols) {
+        KeystoneLightProperties.Server server = properties.server();
+        RemoteAccessCheck.check(server);
+        if (new PasswordCheck(server.password()).required()) {
+            log.info("Clients must authenticate: keystonelight.server.password is set");
+        }
+        EventLoopServerConnectionFactory factory = new EventLoopServerConnectionFactory(server.host(), server.port(),
+                server.workers(), server.maxConnections(), (int) Math.min(Integer.MAX_VALUE,
+                        server.maxLineLength().toBytes()), server.idleTimeout(), protocols);
+        // Only binds the port; the event loops do the rest.
+        factory.setTaskExecutor(new SimpleAsyncTaskExecutor("bind-"));
+        factory.setBacklog(1024);
+        return factory;
+    }
+
+    /** Compactions asked for by a request run here, never on an event loop. */
+    @Bean
+    Executor slowCommands() {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("slow-command-");
+        executor.setConcurrencyLimit(2);
+        return executor;
+    }
+
+    @Bean
+    IntegrationFlow requestFlow(EventLoopServerConnectionFactory requestConnectionFactory, CommandExecutor executor) {
+        return IntegrationFlow.from(Tcp.inboundAdapter(requestConnectionFactory))
+                .handle(RequestBatch.class, (batch, headers) -> executor.execute(batch))
+                .handle(Tcp.outboundAdapter(requestConnectionFactory))
+                .get();
+    }
+}

@@ -1,0 +1,43 @@
+package io.keystonelight.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+
+import io.keystonelight.command.PendingReply;
+
+/**
+ * A protocol clients may speak on the TCP port: how its requests are framed and parsed into
+ * commands, and how replies are worded. The transport knows no syntax itself; it picks the
+ * protocol by the connection's first byte and keeps it for the connection's life.
+ */
+public interface WireProtocol {
+
+    /** A short name for logs and metrics, such as {@code text} or {@code resp}. */
+    String name();
+
+    /** Whether a connection whose first byte is {@code firstByte} speaks this protocol. */
+    boolean claims(byte firstByte);
+
+    /**
+     * A decoder for one new connection: reads bytes and passes each request on as a
+     * {@link io.keystonelight.command.Command}, in order. A request that cannot be framed becomes
+     * a {@link io.keystonelight.command.Command.Invalid} that closes the connection, and the
+     * decoder ignores what follows it.
+     * @param maxRequestBytes the longest request to accept
+     */
+    ChannelHandler newDecoder(int maxRequestBytes);
+
+    /**
+     * Writes the reply to {@code reply}, whose result is there, to {@code out}.
+     * @param result what the command gave, when it succeeded
+     * @param failure why it failed, or {@code null}
+     */
+    void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out);
+
+    /** The line a connection gets when it is refused because too many are open. */
+    default byte[] tooManyConnections(int limit) {
+        return ("ERR too many connections: this server serves at most " + limit
+                + " at once (keystonelight.server.max-connections); try again later\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+}

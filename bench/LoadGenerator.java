@@ -76,6 +76,11 @@ public final class LoadGenerator {
                 }
             }
             case "compact" -> compactWithWriter(options, targets);
+            case "hold" -> {
+                for (Target target : targets) {
+                    hold(target, options.integer("connections", 10_000), options.decimal("seconds", 5));
+                }
+            }
             case "send" -> {
                 for (Target target : targets) {
                     System.out.print(send(target, options.text("command", "ping")));
@@ -93,11 +98,50 @@ public final class LoadGenerator {
             fill     --keys 1000000 --value-size 16 --connections 8 --pipeline 64
             compact  --keys 1000000 --timeout 300
             send     --command "info memory"
+            hold     --connections 10000 --seconds 5   (opens them, checks each answers PING,
+                     prints HELD, keeps them open that long, then closes them)
             files    --dir D --keys 1000000 --value-size 16 --versions 1
 
             Keys are k000000000, k000000001, ... (10 bytes); values are value-size bytes.
             Latencies are in microseconds, from sending a request to reading its whole reply.
             """;
+
+    // ---------------------------------------------------------------------------------------
+    // hold: many idle connections at once, for the memory they cost the server
+
+    static void hold(Target target, int connections, double seconds) throws Exception {
+        byte[] ping = target.protocol() == Protocol.REDIS ? "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII)
+                : "ping\n".getBytes(StandardCharsets.US_ASCII);
+        List<java.net.Socket> sockets = new ArrayList<>(connections);
+        try {
+            for (int i = 0; i < connections; i++) {
+                java.net.Socket socket = new java.net.Socket();
+                socket.connect(new InetSocketAddress(LOOPBACK, target.port()), 30_000);
+                socket.setSoTimeout(30_000);
+                sockets.add(socket);
+                socket.getOutputStream().write(ping);
+            }
+            for (java.net.Socket socket : sockets) {
+                java.io.InputStream in = socket.getInputStream();
+                StringBuilder reply = new StringBuilder();
+                int b;
+                while ((b = in.read()) >= 0 && b != '\n') {
+                    reply.append((char) b);
+                }
+                if (!reply.toString().contains("PONG")) {
+                    fail(target.name() + " answered a held connection's PING with: " + reply);
+                }
+            }
+            System.out.printf(Locale.ROOT, "HELD %s connections=%d%n", target.name(), connections);
+            System.out.flush();
+            Thread.sleep((long) (seconds * 1000));
+        }
+        finally {
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
 
     // ---------------------------------------------------------------------------------------
     // run: a timed closed-loop workload

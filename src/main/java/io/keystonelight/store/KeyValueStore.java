@@ -23,6 +23,7 @@ import io.keystonelight.persistence.RecordBatch;
 import io.keystonelight.persistence.RecordSink;
 import io.keystonelight.persistence.RepairMode;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -53,10 +54,14 @@ public class KeyValueStore implements AutoCloseable {
 
     private final Compactor compactor;
 
+    /**
+     * The store of the running server; the data file is opened through a {@link FileChannelOpener}
+     * bean if there is one (tests put a disk that fails or waits there), else directly.
+     */
     @Autowired
-    public KeyValueStore(KeystoneLightProperties properties) {
-        this(properties.storage().dataFile(), properties.storage().fsync(), FileChannelOpener.DEFAULT,
-                properties.storage().repair());
+    public KeyValueStore(KeystoneLightProperties properties, ObjectProvider<FileChannelOpener> opener) {
+        this(properties.storage().dataFile(), properties.storage().fsync(),
+                opener.getIfAvailable(() -> FileChannelOpener.DEFAULT), properties.storage().repair());
     }
 
     public KeyValueStore(Path dataFile, FsyncPolicy fsync) {

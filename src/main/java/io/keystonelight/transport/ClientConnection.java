@@ -146,10 +146,11 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         this.channel.eventLoop().execute(this.flushTask);
     }
 
-    /** Writes every reply at the head of the queue whose result is there, then flushes once. */
+    /** Writes every reply at the head of the queue whose result is there, in one buffer, then flushes once. */
     private void flushReady() {
-        boolean wrote = false;
+        ByteBuf out = null;
         PendingReply head;
+        Command closing = null;
         while ((head = this.replies.peekFirst()) != null && head.result().isDone()) {
             this.replies.pollFirst();
             if (this.closed) {
@@ -163,7 +164,9 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
             catch (RuntimeException ex) {
                 failure = ex.getCause() != null ? ex.getCause() : ex;
             }
-            ByteBuf out = this.channel.alloc().ioBuffer();
+            if (out == null) {
+                out = this.channel.alloc().ioBuffer();
+            }
             try {
                 this.protocol.encode(head, result, failure, out);
             }
@@ -173,29 +176,30 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
                 close();
                 return;
             }
-            this.channel.write(out, this.channel.voidPromise());
-            wrote = true;
             Command command = head.command();
-            if (command instanceof Command.Quit) {
-                this.finishing = true;
-                this.channel.flush();
-                closeAfterFlush();
-                return;
-            }
-            if (command instanceof Command.Invalid invalid && invalid.closesConnection()) {
-                this.channel.flush();
-                shutDownOutputThenClose();
-                return;
+            if (command instanceof Command.Quit
+                    || (command instanceof Command.Invalid invalid && invalid.closesConnection())) {
+                closing = command;
+                break;
             }
         }
-        if (wrote) {
-            this.channel.flush();
+        if (out != null) {
+            this.channel.writeAndFlush(out, this.channel.voidPromise());
         }
-        if (this.replies.isEmpty()) {
-            if (this.inputClosed || this.finishing) {
-                closeAfterFlush();
-                return;
-            }
+        if (closing instanceof Command.Quit) {
+            this.finishing = true;
+            this.replies.clear();
+            closeAfterFlush();
+            return;
+        }
+        if (closing != null) {
+            this.replies.clear();
+            shutDownOutputThenClose();
+            return;
+        }
+        if (this.replies.isEmpty() && (this.inputClosed || this.finishing)) {
+            closeAfterFlush();
+            return;
         }
         resumeReadingIfDrained();
     }

@@ -16,7 +16,12 @@ import io.netty.channel.Channel;
  */
 final class ConnectionRegistry {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnectionRegistry.class);
+
     private final int maxConnections;
+
+    /** Whether the limit was reached and not yet left: logged once each time. */
+    private volatile boolean atLimit;
 
     private final AtomicInteger accepted = new AtomicInteger();
 
@@ -38,7 +43,15 @@ final class ConnectionRegistry {
         if (this.accepted.incrementAndGet() > this.maxConnections) {
             this.accepted.decrementAndGet();
             this.refused.incrementAndGet();
+            if (!this.atLimit) {
+                this.atLimit = true;
+                log.warn("Connection limit reached: {} clients are connected (keystonelight.server.max-connections); "
+                        + "new connections are refused until some close", this.maxConnections);
+            }
             return false;
+        }
+        if (this.atLimit && this.accepted.get() < this.maxConnections) {
+            this.atLimit = false;
         }
         this.totalAccepted.incrementAndGet();
         return true;

@@ -25,6 +25,11 @@ public final class FaultyDisk implements FileChannelOpener {
 
     private final AtomicInteger fsyncs = new AtomicInteger();
 
+    /** While closed, every fsync waits at it: a disk that takes its time. */
+    private volatile java.util.concurrent.CountDownLatch fsyncGate = new java.util.concurrent.CountDownLatch(0);
+
+    private final java.util.concurrent.Semaphore fsyncsWaiting = new java.util.concurrent.Semaphore(0);
+
     /** From now on a write stores at most a few bytes and then fails with "No space left on device". */
     public void fillUp() {
         this.diskFull = true;
@@ -36,6 +41,20 @@ public final class FaultyDisk implements FileChannelOpener {
 
     public void failFsync() {
         this.fsyncFails = true;
+    }
+
+    /** From now on an fsync does not return until {@link #releaseFsyncs()}. */
+    public void holdFsyncs() {
+        this.fsyncGate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    public void releaseFsyncs() {
+        this.fsyncGate.countDown();
+    }
+
+    /** Waits until an fsync is held at the gate; false if none came within the timeout. */
+    public boolean awaitHeldFsync(java.time.Duration timeout) throws InterruptedException {
+        return this.fsyncsWaiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** How many fsyncs were asked of this disk. */
@@ -79,6 +98,17 @@ public final class FaultyDisk implements FileChannelOpener {
         @Override
         public void force(boolean metaData) throws IOException {
             FaultyDisk.this.fsyncs.incrementAndGet();
+            java.util.concurrent.CountDownLatch gate = FaultyDisk.this.fsyncGate;
+            if (gate.getCount() > 0) {
+                FaultyDisk.this.fsyncsWaiting.release();
+                try {
+                    gate.await();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while the disk was held", ex);
+                }
+            }
             if (FaultyDisk.this.fsyncFails) {
                 throw new IOException("Input/output error");
             }

@@ -17,7 +17,7 @@ public final class LineClient implements AutoCloseable {
 
     private final Socket socket;
 
-    private final InputStream in;
+    private final java.io.PushbackInputStream in;
 
     private final OutputStream out;
 
@@ -27,7 +27,7 @@ public final class LineClient implements AutoCloseable {
             this.socket.connect(new InetSocketAddress(host, port), 10_000);
             this.socket.setSoTimeout(30_000);
             this.socket.setTcpNoDelay(true);
-            this.in = this.socket.getInputStream();
+            this.in = new java.io.PushbackInputStream(this.socket.getInputStream(), 1);
             this.out = this.socket.getOutputStream();
         }
         catch (IOException ex) {
@@ -79,6 +79,34 @@ public final class LineClient implements AutoCloseable {
                 throw new IllegalStateException("stream ended inside a reply line: " + line);
             }
             return null;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Whether a reply starts to arrive within {@code wait}, without consuming it: for checking
+     * that a reply is not sent before something happened.
+     */
+    public boolean hasReplyWithin(java.time.Duration wait) {
+        try {
+            int timeout = this.socket.getSoTimeout();
+            this.socket.setSoTimeout((int) wait.toMillis());
+            try {
+                int b = this.in.read();
+                if (b < 0) {
+                    return true;
+                }
+                this.in.unread(b);
+                return true;
+            }
+            catch (java.net.SocketTimeoutException ex) {
+                return false;
+            }
+            finally {
+                this.socket.setSoTimeout(timeout);
+            }
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

@@ -20,6 +20,10 @@ public sealed interface Command {
     record Compact() implements Command {
     }
 
+    /** {@code compact status}: how many compactions started and finished, and how the last ended. */
+    record CompactStatus() implements Command {
+    }
+
     record Ping() implements Command {
     }
 

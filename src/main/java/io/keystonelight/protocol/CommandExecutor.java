@@ -7,12 +7,14 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.keystonelight.compaction.CompactionHistory;
 import io.keystonelight.persistence.DataFileException;
 import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.KeyValueStore;
 import io.keystonelight.store.Write;
 import io.keystonelight.store.WriteRefusedException;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,8 +28,16 @@ public class CommandExecutor {
 
     private final KeyValueStore store;
 
-    public CommandExecutor(KeyValueStore store) {
+    private final CompactionHistory compactions;
+
+    @Autowired
+    public CommandExecutor(KeyValueStore store, CompactionHistory compactions) {
         this.store = store;
+        this.compactions = compactions;
+    }
+
+    public CommandExecutor(KeyValueStore store) {
+        this(store, new CompactionHistory(store));
     }
 
     /**
@@ -102,6 +112,9 @@ public class CommandExecutor {
             if (command instanceof Command.Compact) {
                 return compact();
             }
+            if (command instanceof Command.CompactStatus) {
+                return this.compactions.status();
+            }
             if (command instanceof Command.Auth) {
                 // The connection checked the password before it let the request through.
                 return "OK";
@@ -134,18 +147,16 @@ public class CommandExecutor {
 
     private String compact() {
         try {
-            CompactionResult result = this.store.compact();
-            String summary = "compacted: " + result.bytesBefore() + " -> " + result.bytesAfter() + " bytes ("
-                    + result.reclaimedBytes() + " reclaimed), " + result.liveKeys() + " live keys, took "
-                    + result.duration().toMillis() + " ms";
+            CompactionResult result = this.compactions.compact();
+            String summary = CompactionHistory.summary(result);
             log.info("A client's compact request {}; writes waited at most {} ms", summary,
                     result.longestWriteStall().toMillis());
             return "OK " + summary;
         }
         catch (IOException | DataFileException ex) {
-            String reason = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
-            log.error("Compaction requested by a client failed: {}", reason);
-            return "ERR compaction failed, the data file is unchanged: " + reason;
+            String failure = CompactionHistory.failure(ex);
+            log.error("Compaction requested by a client failed: {}", failure);
+            return "ERR " + failure;
         }
     }
 }

@@ -100,9 +100,9 @@ public class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
         String reason = problem.getReason() == null ? problem.getClass().getSimpleName()
                 : problem.getReason().toLowerCase(Locale.ROOT);
         return new FailureAnalysis(reason + " on " + file + context,
-                "Make " + file + " and its folder writable (a folder where a folder is expected, on a file system "
-                        + "mounted read-write), or choose another place with --keystonelight.storage.data-file=... "
-                        + "and --keystonelight.pid-file=...",
+                "Check that the folder of " + file + " is a folder, on a file system mounted read-write and with free "
+                        + "space, that " + user + " may write; the data and PID files can be placed elsewhere with "
+                        + "--keystonelight.storage.data-file=... and --keystonelight.pid-file=...",
                 problem);
     }
 

@@ -110,6 +110,19 @@ public final class KeystoneLightClient {
         this.err = err;
     }
 
+    /**
+     * The entry point of {@code keystonelight-client.jar}, the client without Spring Boot's
+     * launcher; it cannot serve.
+     */
+    public static void main(String[] args) {
+        if (ClientArguments.meansServe(args)) {
+            System.err.println("keystonelight: keystonelight-client.jar is the client only; the server runs with "
+                    + "java -jar keystonelight.jar" + (args.length == 0 ? "" : " " + String.join(" ", args)));
+            System.exit(USAGE_OR_ERROR);
+        }
+        System.exit(run(args));
+    }
+
     /** Runs the command line on the process's stdout and stderr, in UTF-8 whatever the locale. */
     public static int run(String[] args) {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);

@@ -67,48 +67,37 @@ public class UnknownSettingCheck implements EnvironmentPostProcessor, Ordered {
         }
     }
 
+    /**
+     * Whether {@code name} binds to a setting, compared as Spring's relaxed binding does: case,
+     * dashes and underscores aside ({@code maxConnections}, {@code max-connections} and
+     * {@code max_connections} are one name); environment variables also without their dots.
+     */
     private static boolean isKnown(String name, boolean isEnvironment, List<Settings.Setting> settings) {
+        String given = normalize(name, isEnvironment);
         for (Settings.Setting setting : settings) {
-            for (String form : forms(setting.name(), isEnvironment)) {
-                if (form.equalsIgnoreCase(name)
-                        || (setting.isMap() && name.toLowerCase(Locale.ROOT).startsWith(form.toLowerCase(Locale.ROOT)
-                                + (isEnvironment ? "_" : ".")))) {
-                    return true;
-                }
+            String known = normalize(setting.name(), isEnvironment);
+            if (given.equals(known) || (setting.isMap() && given.startsWith(known + (isEnvironment ? "" : ".")))) {
+                return true;
             }
         }
         return false;
     }
 
-    /**
-     * The ways a setting may be written: its canonical name, its camel-case form in a file or on
-     * the command line; as an environment variable with the dashes dropped (Spring's documented
-     * form) or turned into underscores.
-     */
-    private static List<String> forms(String canonical, boolean isEnvironment) {
-        if (isEnvironment) {
-            String upper = canonical.toUpperCase(Locale.ROOT).replace('.', '_');
-            return List.of(upper.replace("-", ""), upper.replace('-', '_'));
-        }
-        StringBuilder camel = new StringBuilder();
-        boolean upperNext = false;
-        for (char c : canonical.toCharArray()) {
-            if (c == '-') {
-                upperNext = true;
-            }
-            else {
-                camel.append(upperNext ? Character.toUpperCase(c) : c);
-                upperNext = false;
-            }
-        }
-        return List.of(canonical, camel.toString(), canonical.replace('-', '_'));
+    private static String normalize(String name, boolean isEnvironment) {
+        String lower = name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+        return isEnvironment ? lower.replace(".", "") : lower;
+    }
+
+    /** A setting's name as an environment variable, in Spring's documented form. */
+    private static String environmentForm(String canonical) {
+        return canonical.toUpperCase(Locale.ROOT).replace('.', '_').replace("-", "");
     }
 
     private static UnknownSettingException unknown(String name, PropertySource<?> source, boolean isEnvironment,
             List<Settings.Setting> settings) {
         Set<String> candidates = new TreeSet<>();
         for (Settings.Setting setting : settings) {
-            candidates.add(isEnvironment ? forms(setting.name(), true).get(0) : setting.name());
+            candidates.add(isEnvironment ? environmentForm(setting.name()) : setting.name());
         }
         String where = isEnvironment ? "the environment variable " + name
                 : (source instanceof CommandLinePropertySource ? "--" + name + " on the command line"

@@ -91,8 +91,8 @@ class ReadmeIT {
 
     private void runSession(int number, List<Block> session) throws Exception {
         Path folder = Files.createDirectories(this.work.resolve("session" + number));
-        Files.createDirectories(folder.resolve("target"));
-        Files.createSymbolicLink(folder.resolve("target/keystonelight.jar"), ServerProcess.jar());
+        // The build's target folder, with keystonelight.jar and keystonelight-client.jar.
+        Files.createSymbolicLink(folder.resolve("target"), ServerProcess.jar().getParent());
         Path outputs = Files.createDirectories(this.work.resolve("outputs" + number));
 
         StringBuilder script = new StringBuilder();

@@ -57,9 +57,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the server in {@code folder} and waits until it serves. */
     public static ServerProcess start(Path folder, String... settings) {
-        ServerProcess server = launch(folder, settings);
-        server.awaitServing();
-        return server;
+        return launch(folder, settings).serving();
     }
 
     /** Starts the jar in {@code folder} without waiting for anything. */
@@ -77,7 +75,14 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Waits until the server serves; returns it. */
     public ServerProcess serving() {
-        awaitServing();
+        try {
+            awaitServing();
+        }
+        catch (RuntimeException ex) {
+            // The caller never gets the process to close: end it here rather than leave it running.
+            close();
+            throw ex;
+        }
         return this;
     }
 

@@ -3,6 +3,7 @@ package io.keystonelight;
 import io.keystonelight.client.ClientArguments;
 import io.keystonelight.client.KeystoneLightClient;
 import io.keystonelight.compaction.CompactionSignal;
+import io.keystonelight.lifecycle.ServerHelp;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -23,6 +24,10 @@ public class KeystoneLightApplication {
         // every shutdown step.
         CompactionSignal.install();
         if (ClientArguments.meansServe(args)) {
+            if (ClientArguments.asksForHelp(args)) {
+                System.out.print(ServerHelp.text());
+                System.exit(0);
+            }
             SpringApplication.run(KeystoneLightApplication.class, ClientArguments.serverSettings(args));
         }
         else {

@@ -14,10 +14,13 @@ import java.util.Set;
  * @param host the server's address
  * @param port the server's TCP port
  * @param pidFile the server's PID file, for {@code compact}
+ * @param waitSeconds how long to keep trying while nothing listens at the address yet (a server
+ *        still starting); 0 fails at once
  * @param command the command word, in lower case; {@code help} for {@code --help} and {@code -h}
  * @param arguments the command's arguments
  */
-public record ClientArguments(String host, int port, Path pidFile, String command, List<String> arguments) {
+public record ClientArguments(String host, int port, Path pidFile, int waitSeconds, String command,
+        List<String> arguments) {
 
     /** The command word that runs the server. */
     public static final String SERVE = "serve";
@@ -30,7 +33,9 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
 
     static final String HELP = "help";
 
-    private static final Set<String> OPTIONS_WITH_VALUE = Set.of("--host", "--port", "--pid-file");
+    static final String VERSION = "version";
+
+    private static final Set<String> OPTIONS_WITH_VALUE = Set.of("--host", "--port", "--pid-file", "--wait");
 
     /** Spring Boot's switches that take no value. */
     private static final Set<String> SERVER_SWITCHES = Set.of("--debug", "--trace");
@@ -46,6 +51,11 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
         }
         return Arrays.stream(args)
                 .allMatch(arg -> SERVER_SWITCHES.contains(arg) || (arg.contains("=") && !isClientOption(arg)));
+    }
+
+    /** Whether a server command line asks for the list of settings rather than a server. */
+    public static boolean asksForHelp(String[] args) {
+        return Arrays.stream(args).anyMatch(arg -> arg.equals("--help") || arg.equals("-h"));
     }
 
     /** The server's settings: the command line without the word {@code serve}. */
@@ -65,17 +75,21 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
         String host = DEFAULT_HOST;
         int port = DEFAULT_PORT;
         Path pidFile = DEFAULT_PID_FILE;
+        int waitSeconds = 0;
         int i = 0;
         for (; i < args.length && args[i].startsWith("--"); i++) {
             String arg = args[i];
             if (arg.equals("--help")) {
-                return new ClientArguments(host, port, pidFile, HELP, List.of());
+                return new ClientArguments(host, port, pidFile, waitSeconds, HELP, List.of());
+            }
+            if (arg.equals("--version")) {
+                return new ClientArguments(host, port, pidFile, waitSeconds, VERSION, List.of());
             }
             int equals = arg.indexOf('=');
             String name = equals < 0 ? arg : arg.substring(0, equals);
             if (!OPTIONS_WITH_VALUE.contains(name)) {
                 throw new UsageException("unknown option '" + arg + "'; before the command the client takes --host, "
-                        + "--port and --pid-file (server settings go after 'serve')", true);
+                        + "--port, --pid-file and --wait (server settings go after 'serve')", true);
             }
             String value;
             if (equals >= 0) {
@@ -96,6 +110,9 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
             else if (name.equals("--port")) {
                 port = parsePort(value);
             }
+            else if (name.equals("--wait")) {
+                waitSeconds = parseWait(value);
+            }
             else {
                 pidFile = Path.of(value);
             }
@@ -108,9 +125,12 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
         if (command.equals("-h")) {
             command = HELP;
         }
+        else if (args[i].equals("-V")) {
+            command = VERSION;
+        }
         List<String> rest = List.of(Arrays.copyOfRange(args, i + 1, args.length));
         checkArguments(command, rest);
-        return new ClientArguments(host, port, pidFile, command, rest);
+        return new ClientArguments(host, port, pidFile, waitSeconds, command, rest);
     }
 
     /** The key of {@code set}, {@code get}; the first key of {@code delete}. */
@@ -156,7 +176,7 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
                     throw new UsageException(command + " takes no arguments");
                 }
             }
-            case HELP -> {
+            case HELP, VERSION -> {
             }
             default -> throw new UsageException("unknown command '" + command + "'; expected one of: set, get, "
                     + "delete (or del), compact, ping, serve", true);
@@ -192,8 +212,23 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
         throw new UsageException("--port must be a number from 1 to 65535, got '" + value + "'");
     }
 
+    private static int parseWait(String value) throws UsageException {
+        try {
+            int seconds = Integer.parseInt(value);
+            if (seconds >= 0 && seconds <= 3600) {
+                return seconds;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // reported below
+        }
+        throw new UsageException("--wait must be a number of seconds from 0 to 3600, got '" + value + "'");
+    }
+
     private static String example(String option) {
         switch (option) {
+            case "--wait":
+                return "30";
             case "--host":
                 return "127.0.0.1";
             case "--port":
@@ -206,7 +241,7 @@ public record ClientArguments(String host, int port, Path pidFile, String comman
     private static boolean isClientOption(String arg) {
         int equals = arg.indexOf('=');
         String name = equals < 0 ? arg : arg.substring(0, equals);
-        return OPTIONS_WITH_VALUE.contains(name) || name.equals("--help");
+        return OPTIONS_WITH_VALUE.contains(name) || name.equals("--help") || name.equals("--version");
     }
 
     /** Where the command word is: after the options and the values of those that take one. */

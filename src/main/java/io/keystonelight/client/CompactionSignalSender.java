@@ -40,7 +40,12 @@ final class CompactionSignalSender {
     private CompactionSignalSender() {
     }
 
-    static Outcome send(String host, Path pidFile) {
+    /**
+     * Sends SIGUSR1 to the process in {@code pidFile} if it is {@code serverPid}, the process
+     * that the server at the address the client was given says it is: a PID file of another
+     * server on this machine is left alone.
+     */
+    static Outcome send(String host, Path pidFile, long serverPid) {
         if (!isThisMachine(host)) {
             return Outcome.notSent("the server at " + host + " is not on this machine");
         }
@@ -54,6 +59,10 @@ final class CompactionSignalSender {
         }
         catch (IOException | NumberFormatException ex) {
             return Outcome.notSent("the PID file " + pidFile + " does not hold a process id");
+        }
+        if (pid != serverPid) {
+            return Outcome.notSent(pidFile + " names process " + pid + ", not the server at that address (process "
+                    + serverPid + ")");
         }
         Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (process.isEmpty()) {

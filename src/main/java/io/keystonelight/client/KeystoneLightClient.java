@@ -16,6 +16,9 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The command-line client: one command, one request, a bare answer on stdout and an exit status
@@ -26,7 +29,7 @@ public final class KeystoneLightClient {
     /** The command did what was asked. */
     public static final int SUCCESS = 0;
 
-    /** {@code get} or {@code delete} found no such key. */
+    /** {@code get} found no such key. */
     public static final int NOT_FOUND = 1;
 
     /** The command line was wrong, or the server answered {@code ERR}. */
@@ -43,21 +46,28 @@ public final class KeystoneLightClient {
               set <key> <value...>     set a key; the remaining arguments, joined by one space, are the value
               get <key>                print the value of a key
               delete <key> [<key>...]  delete keys (alias: del); prints how many of them existed
-              compact                  compact the data file: SIGUSR1 to the process in the PID file,
-                                       or the compact request where that is not possible
+              compact                  compact the data file and print what it reclaimed: SIGUSR1 to the
+                                       process in the PID file when that is the server at --host/--port,
+                                       else the compact request; returns once the compaction finished
               ping                     check that the server answers
-              serve                    run the server (also: no command at all); settings follow as --name=value
+              serve                    run the server (also: no command at all); settings follow as
+                                       --name=value; serve --help lists them
 
             Options, before the command:
               --host HOST              the server's address (default 127.0.0.1)
               --port PORT              the server's TCP port (default 7878)
               --pid-file FILE          the server's PID file, for compact (default keystonelight.pid)
+              --wait SECONDS           while nothing listens at the address yet (a server starting), keep
+                                       trying for up to this long (default 0: fail at once)
+              --help, -h               print this and exit
+              --version, -V            print the version and exit
 
             A server with a password (keystonelight.server.password) gets it from the environment
             variable KEYSTONELIGHT_SERVER_PASSWORD, as the server itself does.
 
-            Exit status: 0 done, 1 key not found, 2 usage error or ERR from the server,
-            3 server not reachable. Every failure prints one line on stderr.
+            Exit status: 0 done (delete included, whether or not the keys existed), 1 get found no
+            such key, 2 usage error, ERR from the server or a failed compaction, 3 server not
+            reachable. Every failure prints one line on stderr.
             """;
 
     /** The server's own setting, so that a server and a client in one environment agree. */
@@ -69,6 +79,20 @@ public final class KeystoneLightClient {
 
     /** A compaction of a large file takes a while; the reply comes when it is done. */
     private static final Duration COMPACT_REPLY_TIMEOUT = Duration.ofMinutes(10);
+
+    /**
+     * After SIGUSR1, how long the server may take to begin a compaction while none is running: its
+     * scheduler looks for the signal once a second.
+     */
+    private static final Duration SIGNAL_NOTICED_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Duration STATUS_POLL_INTERVAL = Duration.ofMillis(25);
+
+    /** With --wait, how often to try again while nothing listens yet. */
+    private static final Duration WAIT_RETRY_INTERVAL = Duration.ofMillis(100);
+
+    private static final Pattern COMPACT_STATUS = Pattern
+            .compile("COMPACT pid=(\\d+) started=(\\d+) finished=(\\d+) last=(.*)");
 
     private final ClientArguments arguments;
 
@@ -86,6 +110,19 @@ public final class KeystoneLightClient {
         this.err = err;
     }
 
+    /**
+     * The entry point of {@code keystonelight-client.jar}, the client without Spring Boot's
+     * launcher; it cannot serve.
+     */
+    public static void main(String[] args) {
+        if (ClientArguments.meansServe(args)) {
+            System.err.println("keystonelight: keystonelight-client.jar is the client only; the server runs with "
+                    + "java -jar keystonelight.jar" + (args.length == 0 ? "" : " " + String.join(" ", args)));
+            System.exit(USAGE_OR_ERROR);
+        }
+        System.exit(run(args));
+    }
+
     /** Runs the command line on the process's stdout and stderr, in UTF-8 whatever the locale. */
     public static int run(String[] args) {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -100,16 +137,16 @@ public final class KeystoneLightClient {
             arguments = ClientArguments.parse(args);
         }
         catch (UsageException ex) {
-            err.println("keystonelight: " + ex.getMessage());
-            if (ex.showUsage()) {
-                err.println();
-                err.print(USAGE);
-            }
+            err.println("keystonelight: " + ex.getMessage() + (ex.showUsage() ? " (see --help)" : ""));
             return USAGE_OR_ERROR;
         }
         if (arguments.command().equals(ClientArguments.HELP)) {
-            err.print(USAGE);
-            return USAGE_OR_ERROR;
+            out.print(USAGE);
+            return SUCCESS;
+        }
+        if (arguments.command().equals(ClientArguments.VERSION)) {
+            out.println("keystonelight " + version());
+            return SUCCESS;
         }
         String password = environment.get(PASSWORD_VARIABLE);
         if (password != null && (password.indexOf('\r') >= 0 || password.indexOf('\n') >= 0)) {
@@ -166,13 +203,8 @@ public final class KeystoneLightClient {
     private int delete() throws ErrorReply, Unreachable {
         String reply = call("delete " + String.join(" ", this.arguments.arguments()), REPLY_TIMEOUT);
         expect(reply, "DELETED ");
-        String count = reply.substring("DELETED ".length());
-        this.out.println(count);
-        if (count.equals("0")) {
-            int keys = this.arguments.arguments().size();
-            return fail(NOT_FOUND, keys == 1 ? "key '" + this.arguments.key() + "' not found"
-                    : "none of the " + keys + " keys exist");
-        }
+        // Deleting what is not there is done, not a failure: scripts stay idempotent under set -e.
+        this.out.println(reply.substring("DELETED ".length()));
         return SUCCESS;
     }
 
@@ -183,20 +215,88 @@ public final class KeystoneLightClient {
         return SUCCESS;
     }
 
+    /**
+     * Compacts the server at the address the options name, and returns once that compaction
+     * finished. SIGUSR1 goes to the process in the PID file only when the server at that address
+     * says it is that process; the client then waits, through {@code compact status}, until a
+     * compaction that began after the signal finished. Otherwise it sends the {@code compact}
+     * request, whose reply comes when the compaction is done.
+     */
     private int compact() throws ErrorReply, Unreachable {
+        CompactStatus before = compactStatus();
         CompactionSignalSender.Outcome signal = CompactionSignalSender.send(this.arguments.host(),
-                this.arguments.pidFile());
+                this.arguments.pidFile(), before.pid());
+        String outcome;
+        String how;
         if (signal.sent()) {
-            this.out.println("compaction requested: sent SIGUSR1 to process " + signal.pid() + " (from "
-                    + this.arguments.pidFile() + "); the server compacts within a second and logs the result");
-            return SUCCESS;
+            outcome = awaitCompactionAfter(before, signal.pid());
+            how = "SIGUSR1 to process " + signal.pid() + " from " + this.arguments.pidFile();
         }
-        String reply = call("compact", COMPACT_REPLY_TIMEOUT);
-        expect(reply, "OK");
-        String done = reply.substring("OK".length()).strip();
-        this.out.println((done.isEmpty() ? "compacted" : done) + " (sent the compact request: " + signal.whyNot()
-                + ")");
+        else {
+            outcome = call("compact", COMPACT_REPLY_TIMEOUT);
+            how = "sent the compact request: " + signal.whyNot();
+        }
+        if (outcome.startsWith("ERR")) {
+            return fail(USAGE_OR_ERROR, outcome.substring(3).strip() + " (" + how + ")");
+        }
+        expect(outcome, "OK");
+        String done = outcome.substring("OK".length()).strip();
+        this.out.println((done.isEmpty() ? "compacted" : done) + " (" + how + ")");
         return SUCCESS;
+    }
+
+    /** The outcome ({@code OK ...} or {@code ERR ...}) of the first compaction to start after {@code before}. */
+    private String awaitCompactionAfter(CompactStatus before, long pid) throws ErrorReply, Unreachable {
+        long deadline = System.nanoTime() + COMPACT_REPLY_TIMEOUT.toNanos();
+        long noticedBy = System.nanoTime() + SIGNAL_NOTICED_TIMEOUT.toNanos();
+        while (true) {
+            CompactStatus now = compactStatus();
+            if (now.pid() != pid) {
+                throw new Unreachable("the server at " + address() + " is no longer process " + pid
+                        + "; did it restart?");
+            }
+            if (now.finished() > before.started()) {
+                return now.last();
+            }
+            boolean idle = now.started() == now.finished();
+            if (idle && now.started() == before.started() && System.nanoTime() - noticedBy > 0) {
+                return "ERR the server did not begin a compaction within " + SIGNAL_NOTICED_TIMEOUT.toSeconds()
+                        + " s of SIGUSR1; its log may say why";
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return "ERR the compaction did not finish within " + COMPACT_REPLY_TIMEOUT.toMinutes()
+                        + " minutes; it may still be running, the server's log says when it ends";
+            }
+            try {
+                Thread.sleep(STATUS_POLL_INTERVAL.toMillis());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new Unreachable("interrupted while waiting for the compaction");
+            }
+        }
+    }
+
+    private CompactStatus compactStatus() throws ErrorReply, Unreachable {
+        String reply = call("compact status", REPLY_TIMEOUT);
+        Matcher matcher = COMPACT_STATUS.matcher(reply);
+        if (!matcher.matches()) {
+            expect(reply, "COMPACT ");
+            throw new Unreachable("unexpected reply from " + address() + " to compact status: '" + shorten(reply)
+                    + "'");
+        }
+        return new CompactStatus(Long.parseLong(matcher.group(1)), Long.parseLong(matcher.group(2)),
+                Long.parseLong(matcher.group(3)), matcher.group(4));
+    }
+
+    /** The server's reply to {@code compact status}. */
+    private record CompactStatus(long pid, long started, long finished, String last) {
+    }
+
+    /** The jar's version, from its manifest; {@code unknown} when run from classes. */
+    static String version() {
+        String version = KeystoneLightClient.class.getPackage().getImplementationVersion();
+        return version == null ? "(version unknown: not run from the packaged jar)" : version;
     }
 
     private int fail(int status, String message) {
@@ -221,9 +321,7 @@ public final class KeystoneLightClient {
      * first, in the same write.
      */
     private String call(String request, Duration replyTimeout) throws ErrorReply, Unreachable {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(this.arguments.host(), this.arguments.port()),
-                    (int) CONNECT_TIMEOUT.toMillis());
+        try (Socket socket = connect()) {
             socket.setSoTimeout((int) replyTimeout.toMillis());
             socket.setTcpNoDelay(true);
             OutputStream output = socket.getOutputStream();
@@ -253,6 +351,7 @@ public final class KeystoneLightClient {
         }
         catch (ConnectException ex) {
             throw new Unreachable("cannot reach a KeystoneLight server at " + address() + ": " + ex.getMessage()
+                    + (this.arguments.waitSeconds() > 0 ? " (waited " + this.arguments.waitSeconds() + " s)" : "")
                     + "; is it running? (see --host and --port)");
         }
         catch (SocketTimeoutException ex) {
@@ -260,6 +359,39 @@ public final class KeystoneLightClient {
         }
         catch (IOException ex) {
             throw new Unreachable("lost the connection to " + address() + ": " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Connects to the server; with {@code --wait}, tries again while nothing listens there yet, as
+     * while a server starts, until the time is up.
+     */
+    private Socket connect() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(this.arguments.waitSeconds());
+        while (true) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(this.arguments.host(), this.arguments.port()),
+                        (int) CONNECT_TIMEOUT.toMillis());
+                return socket;
+            }
+            catch (ConnectException ex) {
+                socket.close();
+                if (System.nanoTime() - deadline >= 0) {
+                    throw ex;
+                }
+            }
+            catch (IOException | RuntimeException ex) {
+                socket.close();
+                throw ex;
+            }
+            try {
+                Thread.sleep(WAIT_RETRY_INTERVAL.toMillis());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new ConnectException("interrupted while waiting for the server");
+            }
         }
     }
 

@@ -59,6 +59,10 @@ public interface Command {
         }
     }
 
+    /** {@code compact status}: how many compactions started and finished, and how the last ended. */
+    record CompactStatus() implements Command {
+    }
+
     /** Answered, then the connection closes. */
     record Quit() implements Command {
 

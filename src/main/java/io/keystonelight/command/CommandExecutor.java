@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.keystonelight.compaction.CompactionHistory;
 import io.keystonelight.persistence.DataFileException;
 import io.keystonelight.security.PasswordCheck;
 import io.keystonelight.store.CompactionResult;
@@ -48,9 +49,12 @@ public class CommandExecutor {
 
     private final List<CommandFamily> families;
 
-    public CommandExecutor(KeyValueStore store, PasswordCheck passwordCheck,
+    private final CompactionHistory compactions;
+
+    public CommandExecutor(KeyValueStore store, CompactionHistory compactions, PasswordCheck passwordCheck,
             @Qualifier("slowCommands") Executor slowCommands, List<CommandFamily> families) {
         this.store = store;
+        this.compactions = compactions;
         this.passwordCheck = passwordCheck;
         this.slowCommands = slowCommands;
         this.families = families;
@@ -116,6 +120,9 @@ public class CommandExecutor {
         if (command instanceof Command.Compact) {
             return CompletableFuture.supplyAsync(this::compact, this.slowCommands);
         }
+        if (command instanceof Command.CompactStatus) {
+            return CompletableFuture.completedFuture(this.compactions.status());
+        }
         if (command instanceof Command.Invalid invalid) {
             return CompletableFuture.failedFuture(new CommandException(invalid.error()));
         }
@@ -161,23 +168,15 @@ public class CommandExecutor {
     /** Compacts on the calling thread, for every way a compaction is asked for. */
     public CompactionResult compact() {
         try {
-            CompactionResult result = this.store.compact();
-            log.info("A client's compact request {}; writes waited at most {} ms", describe(result),
+            CompactionResult result = this.compactions.compact();
+            log.info("A client's compact request {}; writes waited at most {} ms", CompactionHistory.summary(result),
                     result.longestWriteStall().toMillis());
             return result;
         }
         catch (IOException | DataFileException ex) {
-            String reason = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
-            log.error("Compaction requested by a client failed: {}", reason);
-            throw new CompletionException(new CommandException("compaction failed, the data file is unchanged: "
-                    + reason));
+            String failure = CompactionHistory.failure(ex);
+            log.error("Compaction requested by a client failed: {}", failure);
+            throw new CompletionException(new CommandException(failure));
         }
-    }
-
-    /** What a compaction did, in the words of the reply and the log. */
-    public static String describe(CompactionResult result) {
-        return "compacted: " + result.bytesBefore() + " -> " + result.bytesAfter() + " bytes ("
-                + result.reclaimedBytes() + " reclaimed), " + result.liveKeys() + " live "
-                + (result.liveKeys() == 1 ? "key" : "keys") + ", took " + result.duration().toMillis() + " ms";
     }
 }

@@ -32,14 +32,17 @@ public class CompactionScheduler {
 
     private final KeyValueStore store;
 
+    private final CompactionHistory history;
+
     private final AutoCompactionPolicy policy;
 
     private volatile boolean stopping;
 
     private long autoNotBeforeNanos = System.nanoTime();
 
-    public CompactionScheduler(KeyValueStore store, KeystoneLightProperties properties) {
+    public CompactionScheduler(KeyValueStore store, CompactionHistory history, KeystoneLightProperties properties) {
         this.store = store;
+        this.history = history;
         this.policy = new AutoCompactionPolicy(properties.compaction());
         String unavailable = CompactionSignal.unavailableReason();
         if (unavailable != null) {
@@ -80,8 +83,8 @@ public class CompactionScheduler {
     private boolean compact(String why) {
         log.info("Compacting the data file ({})", why);
         try {
-            CompactionResult result = this.store.compact();
-            log.info("Compaction done: data file {} -> {} ({} reclaimed), {} live keys, {} writes carried over; "
+            CompactionResult result = this.history.compact();
+            log.info("Compaction done: data file {} -> {} ({} reclaimed), {} live key(s), {} writes carried over; "
                     + "took {} ms, writes waited at most {} ms", Sizes.describe(result.bytesBefore()),
                     Sizes.describe(result.bytesAfter()), Sizes.describe(Math.max(0, result.reclaimedBytes())),
                     result.liveKeys(), result.writesDuringCompaction(), result.duration().toMillis(),

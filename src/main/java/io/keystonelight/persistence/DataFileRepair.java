@@ -39,7 +39,8 @@ final class DataFileRepair {
         long cutAt = damage.byteOffset();
         long dropped = countLinesFrom(file, cutAt);
         Path backup = path.resolveSibling(path.getFileName() + ".damaged-" + LocalDateTime.now().format(BACKUP_SUFFIX));
-        OwnerOnlyFiles.createLike(backup, path);
+        // Owner-only whatever the data file allows: a copy nobody asked to share, of every value.
+        OwnerOnlyFiles.createIfMissing(backup);
         try (OutputStream out = Files.newOutputStream(backup, StandardOpenOption.WRITE)) {
             Files.copy(path, out);
         }

@@ -89,6 +89,31 @@ class ClientArgumentsTest {
     }
 
     @Test
+    void waitTakesSecondsAndDefaultsToNone() throws UsageException {
+        assertThat(ClientArguments.parse(args("ping")).waitSeconds()).isZero();
+        assertThat(ClientArguments.parse(args("--wait", "60", "ping")).waitSeconds()).isEqualTo(60);
+        assertThat(ClientArguments.parse(args("--wait=5", "ping")).waitSeconds()).isEqualTo(5);
+        assertThat(ClientArguments.meansServe(args("--wait", "5", "ping"))).isFalse();
+        assertUsage(args("--wait", "soon", "ping"), "--wait must be a number of seconds from 0 to 3600, got 'soon'",
+                false);
+    }
+
+    @Test
+    void versionIsACommandOfItsOwn() throws UsageException {
+        assertThat(ClientArguments.meansServe(args("--version"))).isFalse();
+        assertThat(ClientArguments.meansServe(args("-V"))).isFalse();
+        assertThat(ClientArguments.parse(args("--version")).command()).isEqualTo("version");
+        assertThat(ClientArguments.parse(args("-V")).command()).isEqualTo("version");
+    }
+
+    @Test
+    void serveWithHelpAsksForTheSettings() {
+        assertThat(ClientArguments.meansServe(args("serve", "--help"))).isTrue();
+        assertThat(ClientArguments.asksForHelp(args("serve", "--help"))).isTrue();
+        assertThat(ClientArguments.asksForHelp(args("serve", "--keystonelight.server.port=1"))).isFalse();
+    }
+
+    @Test
     void wrongCommandLinesSayWhatWasWrongAndWhatIsExpected() {
         assertUsage(args("gett", "k"), "unknown command 'gett'; expected one of: set, get, delete (or del), "
                 + "compact, ping, serve", true);

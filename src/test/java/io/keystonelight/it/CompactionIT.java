@@ -51,8 +51,9 @@ class CompactionIT {
             await().atMost(WAIT).untilAsserted(() -> assertOneLinePerLiveKey(live));
             assertThat(server.isAlive()).as("SIGUSR1 does not end the server").isTrue();
             assertThat(client.call("get k1")).isEqualTo("VALUE v3-1");
-            assertThat(server.output()).contains("Compacting the data file (SIGUSR1 received)")
-                    .contains("Compaction done: data file");
+            // The log line follows the rename that the file check saw.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(server.output())
+                    .contains("Compacting the data file (SIGUSR1 received)").contains("Compaction done: data file"));
         }
     }
 
@@ -64,13 +65,16 @@ class CompactionIT {
             assertOneLinePerLiveKey(live);
 
             live = overwriteAndDelete(client, "k", 2);
-            // The PID file is in the client's working folder: it signals the server.
+            // The PID file is in the client's working folder and names the server at --port: it signals
+            // the server, and returns once that compaction finished, saying what it reclaimed.
             ClientProcess signalled = ClientProcess.run(this.folder, "--port", Integer.toString(server.port()),
                     "compact");
             assertThat(signalled.exitStatus()).as(signalled.stderr()).isZero();
-            assertThat(signalled.stdout()).startsWith("compaction requested: sent SIGUSR1 to process " + server.pid());
-            Map<String, String> afterSignal = live;
-            await().atMost(WAIT).untilAsserted(() -> assertOneLinePerLiveKey(afterSignal));
+            assertThat(signalled.stdout()).matches("compacted: \\d+ -> \\d+ bytes \\(\\d+ reclaimed\\), "
+                    + live.size() + " live keys, took \\d+ ms \\(SIGUSR1 to process " + server.pid()
+                    + " from keystonelight.pid\\)\n");
+            assertOneLinePerLiveKey(live);
+            assertThat(server.output()).contains("Compacting the data file (SIGUSR1 received)");
 
             live = overwriteAndDelete(client, "k", 3);
             // Without a PID file the client falls back to the request, and it is done when the client exits.

@@ -58,6 +58,10 @@ class DataFileRepairTest {
         assertThat(backups).hasSize(1);
         assertThat(backups.get(0).getFileName().toString()).startsWith("db.txt.damaged-");
         assertThat(Files.readString(backups.get(0))).isEqualTo(DAMAGED);
+        // The data file here is readable by all (written by hand); the copy of every value is not.
+        assertThat(Files.getPosixFilePermissions(file)).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(backups.get(0))))
+                .as("permissions of the damaged file's copy").isEqualTo("rw-------");
 
         AppendOnlyFileTest.Collected again = new AppendOnlyFileTest.Collected();
         try (AppendOnlyFile aof = AppendOnlyFile.open(file, FsyncPolicy.ALWAYS, again)) {

@@ -57,13 +57,36 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the server in {@code folder} and waits until it serves. */
     public static ServerProcess start(Path folder, String... settings) {
-        ServerProcess server = launch(folder, settings);
-        server.awaitServing();
-        return server;
+        return launch(folder, settings).serving();
     }
 
     /** Starts the jar in {@code folder} without waiting for anything. */
     public static ServerProcess launch(Path folder, String... arguments) {
+        return launch(folder, true, arguments);
+    }
+
+    /**
+     * Starts the jar in {@code folder} with exactly {@code arguments}: no free ports are chosen
+     * for it, so it uses the ports they and the defaults give.
+     */
+    public static ServerProcess launchAsGiven(Path folder, String... arguments) {
+        return launch(folder, false, arguments);
+    }
+
+    /** Waits until the server serves; returns it. */
+    public ServerProcess serving() {
+        try {
+            awaitServing();
+        }
+        catch (RuntimeException ex) {
+            // The caller never gets the process to close: end it here rather than leave it running.
+            close();
+            throw ex;
+        }
+        return this;
+    }
+
+    private static ServerProcess launch(Path folder, boolean freePorts, String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -73,7 +96,8 @@ public final class ServerProcess implements AutoCloseable {
         command.add(jar().toString());
         // Spring joins a setting given twice into one comma-separated value: add a default only
         // where the caller gave none.
-        for (String fallback : List.of("--keystonelight.server.port=0", "--server.port=0")) {
+        for (String fallback : freePorts ? List.of("--keystonelight.server.port=0", "--server.port=0")
+                : List.<String>of()) {
             String name = fallback.substring(0, fallback.indexOf('=') + 1);
             if (Stream.of(arguments).noneMatch(argument -> argument.startsWith(name))) {
                 command.add(fallback);

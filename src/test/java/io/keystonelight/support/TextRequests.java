@@ -14,6 +14,7 @@ import io.keystonelight.command.PendingReply;
 import io.keystonelight.command.ReplyBatch;
 import io.keystonelight.command.RequestBatch;
 import io.keystonelight.command.Session;
+import io.keystonelight.compaction.CompactionHistory;
 import io.keystonelight.protocol.text.TextCommandParser;
 import io.keystonelight.protocol.text.TextProtocol;
 import io.keystonelight.security.PasswordCheck;
@@ -36,7 +37,8 @@ public final class TextRequests {
     }
 
     public TextRequests(KeyValueStore store, String password) {
-        this.executor = new CommandExecutor(store, new PasswordCheck(password), Runnable::run, List.of());
+        this.executor = new CommandExecutor(store, new CompactionHistory(store), new PasswordCheck(password), Runnable::run,
+                List.of());
     }
 
     /** The reply lines, without their line ends, to {@code lines} sent together. */

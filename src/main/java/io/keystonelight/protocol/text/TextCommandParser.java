@@ -53,7 +53,7 @@ public final class TextCommandParser {
             case "set" -> parseSet(line, argsStart);
             case "get" -> parseGet(line, argsStart);
             case "delete", "del" -> parseDelete(word, line, argsStart);
-            case "compact" -> noArguments("compact", line, argsStart, new Command.Compact());
+            case "compact" -> parseCompact(line, argsStart);
             case "ping" -> noArguments("ping", line, argsStart, new Command.Ping(null));
             case "quit" -> noArguments("quit", line, argsStart, new Command.Quit());
             case "auth" -> parseAuth(line, wordEnd);
@@ -78,6 +78,19 @@ public final class TextCommandParser {
             return new Command.Invalid("invalid value: " + valueProblem);
         }
         return new Command.Set(utf8(key), utf8(value));
+    }
+
+    /** {@code compact} compacts; {@code compact status} says how compactions went. */
+    private static Command parseCompact(String line, int argsStart) {
+        List<String> args = words(line, argsStart);
+        if (args.isEmpty()) {
+            return new Command.Compact();
+        }
+        if (args.size() == 1 && args.get(0).equalsIgnoreCase("status")) {
+            return new Command.CompactStatus();
+        }
+        return new Command.Invalid("wrong number of arguments for 'compact': expected compact with no arguments, "
+                + "or compact status");
     }
 
     private static Command parseAuth(String line, int wordEnd) {

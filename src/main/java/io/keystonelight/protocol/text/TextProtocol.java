@@ -7,7 +7,7 @@ import io.netty.channel.ChannelHandler;
 
 import io.keystonelight.command.Command;
 import io.keystonelight.command.CommandException;
-import io.keystonelight.command.CommandExecutor;
+import io.keystonelight.compaction.CompactionHistory;
 import io.keystonelight.command.PendingReply;
 import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.WriteRefusedException;
@@ -81,7 +81,7 @@ public class TextProtocol implements WireProtocol {
         }
         else if (result instanceof CompactionResult compaction) {
             out.writeBytes(OK).writeByte(' ')
-                    .writeCharSequence(CommandExecutor.describe(compaction), StandardCharsets.UTF_8);
+                    .writeCharSequence(CompactionHistory.summary(compaction), StandardCharsets.UTF_8);
         }
         else if (result instanceof String text) {
             out.writeCharSequence(text, StandardCharsets.UTF_8);

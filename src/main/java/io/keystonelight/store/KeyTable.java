@@ -55,6 +55,8 @@ public final class KeyTable {
 
     static final int EVACUATION_STEP_BYTES = 64 * 1024;
 
+    private static final int ARRAY_SLACK = 64;
+
     private static final int ADDRESS_BITS = 40;
 
     private static final long ADDRESS_MASK = (1L << ADDRESS_BITS) - 1;
@@ -484,7 +486,7 @@ public final class KeyTable {
         int need = entrySize(kl, vl);
         int seg;
         int p;
-        if (need > MAX_SEGMENT) {
+        if (need > MAX_SEGMENT - ARRAY_SLACK) {
             seg = newSegment(need);
             p = 0;
         }
@@ -492,7 +494,9 @@ public final class KeyTable {
             if (this.current < 0 || this.segmentUsed[this.current] + need > this.segments[this.current].length) {
                 int next = Math.min(MAX_SEGMENT, Math.max(MIN_SEGMENT, this.lastSegmentSize * 2));
                 this.lastSegmentSize = next;
-                this.current = newSegment(next);
+                // A little under a power of two, so that with the array's header it fills whole heap
+                // regions (G1 gives an array of just over 4 MiB five 1 MiB regions).
+                this.current = newSegment(next - ARRAY_SLACK);
             }
             seg = this.current;
             p = this.segmentUsed[seg];

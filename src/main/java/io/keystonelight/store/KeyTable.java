@@ -185,6 +185,42 @@ public final class KeyTable {
         }
     }
 
+    /** Receives a value where it lies; see {@link #readValue}. */
+    @FunctionalInterface
+    public interface ValueReader {
+
+        void value(byte[] buf, int off, int len);
+    }
+
+    /**
+     * Hands the value of the key in {@code k[ko, ko + kl)} to {@code reader} where it lies, with no
+     * copy: for writing it straight into an output buffer. The reader runs under the read lock
+     * (the writer waits for it): it must be quick and must not keep the array. Returns
+     * {@code false}, without calling it, if the key has no value.
+     */
+    public boolean readValue(byte[] k, int ko, int kl, ValueReader reader) {
+        long stamp = this.lock.readLock();
+        try {
+            long[] t = this.slots;
+            int at = find(t, k, ko, kl, hash(k, ko, kl));
+            if (at < 0) {
+                return false;
+            }
+            long address = (t[at] & ADDRESS_MASK) - 1;
+            byte[] seg = this.segments[(int) (address >>> SEGMENT_SHIFT)];
+            int p = (int) (address & OFFSET_MASK);
+            long header = readVarint(seg, p);
+            p += (int) (header >>> 32);
+            long valueHeader = readVarint(seg, p);
+            p += (int) (valueHeader >>> 32);
+            reader.value(seg, p + ((int) header >>> 1), (int) valueHeader);
+            return true;
+        }
+        finally {
+            this.lock.unlockRead(stamp);
+        }
+    }
+
     public boolean containsKey(byte[] key) {
         return containsKey(key, 0, key.length);
     }

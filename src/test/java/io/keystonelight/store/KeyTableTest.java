@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -133,6 +134,12 @@ class KeyTableTest {
         byte[] buffer = bytes("xxEMPTYyy");
         assertThat(table.get(buffer, 2, 0)).isEmpty();
         assertThat(table.size()).isEqualTo(2);
+        StringBuilder read = new StringBuilder();
+        table.put(bytes("name"), bytes("Ada"));
+        assertThat(table.readValue(bytes("xname"), 1, 4, (buf, off, len) -> read.append(text(Arrays.copyOfRange(buf, off, off + len))))).isTrue();
+        assertThat(read).hasToString("Ada");
+        assertThat(table.readValue(bytes("nobody"), 0, 6, (buf, off, len) -> read.append("called"))).isFalse();
+        assertThat(read).hasToString("Ada");
     }
 
     @Test

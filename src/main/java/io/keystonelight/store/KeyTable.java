@@ -751,6 +751,42 @@ public final class KeyTable {
     }
 
     /**
+     * Hands every live key to {@code keys}, each once: the keys are copied under the read lock (the
+     * writer waits meanwhile, as for any read), and handed over after it is released.
+     */
+    public void forEachKey(Consumer<byte[]> keys) {
+        byte[][] found;
+        int n = 0;
+        long stamp = this.lock.readLock();
+        try {
+            found = new byte[this.size][];
+            for (int o = 0; o < this.orderLength; o++) {
+                int seg = this.order[o];
+                byte[] b = this.segments[seg];
+                int used = this.segmentUsed[seg];
+                int p = 0;
+                while (p < used) {
+                    long header = readVarint(b, p);
+                    int keyLength = (int) header >>> 1;
+                    int q = p + (int) (header >>> 32);
+                    long valueHeader = readVarint(b, q);
+                    q += (int) (valueHeader >>> 32);
+                    if ((header & 1) == 0) {
+                        found[n++] = Arrays.copyOfRange(b, q, q + keyLength);
+                    }
+                    p = q + keyLength + (int) valueHeader;
+                }
+            }
+        }
+        finally {
+            this.lock.unlockRead(stamp);
+        }
+        for (int i = 0; i < n; i++) {
+            keys.accept(found[i]);
+        }
+    }
+
+    /**
      * Marks the arena's end for a compaction and stops reclaiming until the snapshot is closed.
      * Call it where no write is applied meanwhile (the writing thread, between two writes), so that
      * the snapshot holds exactly the writes made before it. Hand the snapshot to another thread

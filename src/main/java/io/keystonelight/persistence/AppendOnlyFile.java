@@ -208,7 +208,7 @@ public final class AppendOnlyFile implements Closeable {
         this.records += batch.recordCount();
         Rewrite running = this.rewrite;
         if (running != null) {
-            running.pending.appendEncoded(batch.array(), 0, batch.length(), batch.recordCount());
+            running.keepAside(batch);
         }
     }
 
@@ -301,22 +301,68 @@ public final class AppendOnlyFile implements Closeable {
 
         private final FileChannel out;
 
-        private final RecordBatch pending = new RecordBatch();
+        /** Guards {@link #pending}, which the committing writer fills and {@link #catchUp()} may take. */
+        private final Object pendingLock = new Object();
+
+        private RecordBatch pending = new RecordBatch();
+
+        private RecordBatch spare = new RecordBatch();
 
         private long written;
 
         private long snapshotRecords;
+
+        /** Records appended while the rewrite ran that {@link #catchUp()} already wrote. */
+        private long caughtUp;
+
+        private boolean snapshotComplete;
 
         private Rewrite(Path temp, FileChannel out) {
             this.temp = temp;
             this.out = out;
         }
 
+        private void keepAside(RecordBatch batch) {
+            synchronized (this.pendingLock) {
+                this.pending.appendEncoded(batch.array(), 0, batch.length(), batch.recordCount());
+            }
+        }
+
         /** Writes records of the snapshot; may run beside appends. */
         public void write(RecordBatch snapshotPart) throws IOException {
+            if (this.snapshotComplete) {
+                throw new IllegalStateException("the snapshot is complete: records appended since the rewrite began "
+                        + "are already in the new file, and a snapshot record after them could undo them");
+            }
             writeFully(this.out, snapshotPart.asByteBuffer(), this.written);
             this.written += snapshotPart.length();
             this.snapshotRecords += snapshotPart.recordCount();
+        }
+
+        /**
+         * Writes the records appended since the rewrite began, so far, after the snapshot; may run
+         * beside appends, so that {@link #finish()}, which writers wait for, adds only the last few.
+         * Call it only once the whole snapshot is written: no snapshot record may follow.
+         * @return how many records it wrote
+         */
+        public int catchUp() throws IOException {
+            this.snapshotComplete = true;
+            RecordBatch taken;
+            synchronized (this.pendingLock) {
+                taken = this.pending;
+                this.pending = this.spare;
+                this.caughtUp += taken.recordCount();
+            }
+            int count = taken.recordCount();
+            try {
+                writeFully(this.out, taken.asByteBuffer(), this.written);
+                this.written += taken.length();
+            }
+            finally {
+                taken.clear();
+                this.spare = taken;
+            }
+            return count;
         }
 
         /** Forces the snapshot written so far to disk; may run beside appends. */
@@ -330,6 +376,7 @@ public final class AppendOnlyFile implements Closeable {
          * A crash at any point leaves either the old file or the new one, complete.
          */
         public void finish() throws IOException {
+            this.snapshotComplete = true;
             try {
                 writeFully(this.out, this.pending.asByteBuffer(), this.written);
                 this.written += this.pending.length();
@@ -348,7 +395,7 @@ public final class AppendOnlyFile implements Closeable {
                 AppendOnlyFile.this.dirty = false;
             }
             AppendOnlyFile.this.size = this.written;
-            AppendOnlyFile.this.records = this.snapshotRecords + this.pending.recordCount();
+            AppendOnlyFile.this.records = this.snapshotRecords + this.caughtUp + this.pending.recordCount();
             AppendOnlyFile.this.rewrite = null;
             try {
                 old.close();
@@ -375,9 +422,11 @@ public final class AppendOnlyFile implements Closeable {
             }
         }
 
-        /** Records appended while the rewrite ran, which {@link #finish()} will add. */
-        public int pendingRecords() {
-            return this.pending.recordCount();
+        /** Records appended while the rewrite ran, carried (or to be carried) into the new file. */
+        public long pendingRecords() {
+            synchronized (this.pendingLock) {
+                return this.caughtUp + this.pending.recordCount();
+            }
         }
     }
 

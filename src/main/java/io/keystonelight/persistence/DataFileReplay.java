@@ -2,10 +2,7 @@ package io.keystonelight.persistence;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,7 +28,10 @@ final class DataFileReplay {
 
     private final RecordSink sink;
 
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    /** Scratch space for the fields of escaped records. */
+    private byte[] key = new byte[256];
+
+    private byte[] value = new byte[256];
 
     private long lineNumber;
 
@@ -45,6 +45,7 @@ final class DataFileReplay {
     }
 
     private Result run(FileChannel channel) throws IOException {
+        this.sink.expectBytes(channel.size());
         byte[] buf = new byte[CHUNK];
         int filled = 0;
         long bufferStartOffset = 0;
@@ -98,11 +99,26 @@ final class DataFileReplay {
             }
         }
         try {
-            if (bar < 0) {
-                this.sink.remove(decode(buf, start, end, offset));
+            if (bar == start) {
+                replayEscaped(buf, start, end, offset);
+            }
+            else if (bar < 0) {
+                checkPlainKey(buf, start, end, offset, "invalid key in a delete record: ");
+                this.sink.remove(buf, start, end - start);
             }
             else {
-                this.sink.put(decode(buf, start, bar, offset), decode(buf, bar + 1, end, offset));
+                // In the order the original checked: the key's UTF-8, the value's, then the key's characters.
+                String keyProblem = RecordFormat.plainKeyProblem(buf, start, bar - start);
+                if (keyProblem != null && keyProblem.endsWith("UTF-8")) {
+                    throw damaged(offset, "not valid UTF-8");
+                }
+                if (!RecordFormat.validUtf8(buf, bar + 1, end)) {
+                    throw damaged(offset, "not valid UTF-8");
+                }
+                if (keyProblem != null) {
+                    throw damaged(offset, "invalid key: " + keyProblem);
+                }
+                this.sink.put(buf, start, bar - start, buf, bar + 1, end - bar - 1);
             }
         }
         catch (IllegalArgumentException ex) {
@@ -110,24 +126,89 @@ final class DataFileReplay {
         }
     }
 
-    private String decode(byte[] buf, int start, int end, long offset) {
-        boolean ascii = true;
-        for (int i = start; i < end; i++) {
-            if (buf[i] < 0) {
-                ascii = false;
-                break;
+    private void checkPlainKey(byte[] buf, int start, int end, long offset, String prefix) {
+        String problem = RecordFormat.plainKeyProblem(buf, start, end - start);
+        if (problem != null) {
+            throw damaged(offset, problem.endsWith("UTF-8") ? "not valid UTF-8" : prefix + problem);
+        }
+    }
+
+    /** A line that starts with '|': {@code |set|key|value}, {@code |del|key} or {@code |flush}. */
+    private void replayEscaped(byte[] buf, int start, int end, long offset) {
+        int tagEnd = indexOfBar(buf, start + 1, end);
+        if (matches(buf, start, tagEnd, RecordFormat.FLUSH)) {
+            if (tagEnd != end) {
+                throw damaged(offset, "a flush record (|flush) has no fields");
+            }
+            this.sink.clear();
+        }
+        else if (matches(buf, start, tagEnd + 1, RecordFormat.SET_TAG)) {
+            int keyEnd = indexOfBar(buf, tagEnd + 1, end);
+            if (keyEnd == end) {
+                throw damaged(offset, "an escaped set record needs a key and a value: |set|<key>|<value>");
+            }
+            int keyLength = unescape(buf, tagEnd + 1, keyEnd, true, offset);
+            int valueLength = unescape(buf, keyEnd + 1, end, false, offset);
+            this.sink.put(this.key, 0, keyLength, this.value, 0, valueLength);
+        }
+        else if (matches(buf, start, tagEnd + 1, RecordFormat.DELETE_TAG)) {
+            int keyLength = unescape(buf, tagEnd + 1, end, true, offset);
+            this.sink.remove(this.key, 0, keyLength);
+        }
+        else {
+            throw damaged(offset, "a line that starts with '|' is an escaped record, yet its tag '"
+                    + new String(buf, start + 1, Math.min(tagEnd - start - 1, 20), StandardCharsets.ISO_8859_1)
+                    + "' is none of set, del, flush");
+        }
+    }
+
+    private static int indexOfBar(byte[] buf, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (buf[i] == '|') {
+                return i;
             }
         }
-        if (ascii) {
-            return new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
+        return end;
+    }
+
+    private static boolean matches(byte[] buf, int start, int end, byte[] expected) {
+        return end - start == expected.length && Arrays.equals(buf, start, end, expected, 0, expected.length);
+    }
+
+    /** Decodes an escaped field into {@link #key} or {@link #value}; returns its length. */
+    private int unescape(byte[] buf, int from, int to, boolean intoKey, long offset) {
+        byte[] out = intoKey ? this.key : this.value;
+        if (out.length < to - from) {
+            out = new byte[Math.max(to - from, out.length * 2)];
+            if (intoKey) {
+                this.key = out;
+            }
+            else {
+                this.value = out;
+            }
         }
-        try {
-            CharBuffer chars = this.utf8.decode(ByteBuffer.wrap(buf, start, end - start));
-            return chars.toString();
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            byte b = buf[i];
+            if (b == '%') {
+                int high = i + 2 < to ? Character.digit(buf[i + 1], 16) : -1;
+                int low = high >= 0 ? Character.digit(buf[i + 2], 16) : -1;
+                if (low < 0) {
+                    throw damaged(offset, "'%' in an escaped record must be followed by two hex digits");
+                }
+                out[n++] = (byte) (high << 4 | low);
+                i += 2;
+            }
+            else if (RecordFormat.literal(b)) {
+                out[n++] = b;
+            }
+            else {
+                throw damaged(offset, String.format("byte 0x%02X stands unescaped in an escaped record (%s)",
+                        b & 0xFF, b == '|' ? "a field holds a '|', or the record has a field too many"
+                                : "expected %XX"));
+            }
         }
-        catch (CharacterCodingException ex) {
-            throw damaged(offset, "not valid UTF-8");
-        }
+        return n;
     }
 
     private DataFileCorruptException damaged(long offset, String problem) {

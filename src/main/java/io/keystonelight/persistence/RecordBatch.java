@@ -6,9 +6,11 @@ import java.util.Arrays;
 
 /**
  * Records encoded in the data file's format, collected so that a whole group of writes
- * reaches the file in one write call. Reused between groups; not thread-safe.
+ * reaches the file in one write call. Reused between groups; not thread-safe. The arrays passed
+ * in are copied at once and may be reused by the caller.
  *
- * <p>The format: {@code key|value\n} sets a key, {@code key\n} deletes it.
+ * <p>The format is {@link RecordFormat}'s: {@code key|value\n} sets a key, {@code key\n} deletes
+ * it, and a record that this plain form cannot hold is written in the escaped form.
  */
 public final class RecordBatch {
 
@@ -18,42 +20,92 @@ public final class RecordBatch {
 
     private int records;
 
-    public void put(String key, String value) {
-        appendUtf8(key);
-        append((byte) '|');
-        appendUtf8(value);
-        append((byte) '\n');
-        this.records++;
+    public void put(byte[] key, byte[] value) {
+        put(key, 0, key.length, value, 0, value.length);
     }
 
-    public void put(byte[] key, byte[] value) {
-        ensureCapacity(key.length + value.length + 2);
-        System.arraycopy(key, 0, this.bytes, this.length, key.length);
-        this.length += key.length;
-        this.bytes[this.length++] = '|';
-        System.arraycopy(value, 0, this.bytes, this.length, value.length);
-        this.length += value.length;
-        this.bytes[this.length++] = '\n';
+    /** Sets the key in {@code k[ko, ko + kl)} to the value in {@code v[vo, vo + vl)}. */
+    public void put(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+        if (RecordFormat.plainKeyProblem(k, ko, kl) == null && RecordFormat.isPlainValue(v, vo, vl)) {
+            ensureCapacity(kl + vl + 2);
+            byte[] b = this.bytes;
+            int p = this.length;
+            System.arraycopy(k, ko, b, p, kl);
+            p += kl;
+            b[p++] = '|';
+            System.arraycopy(v, vo, b, p, vl);
+            p += vl;
+            b[p++] = '\n';
+            this.length = p;
+        }
+        else {
+            ensureCapacity(RecordFormat.SET_TAG.length + 3 * ((long) kl + vl) + 2);
+            int p = appendRaw(RecordFormat.SET_TAG);
+            p = RecordFormat.escape(k, ko, kl, this.bytes, p);
+            this.bytes[p++] = '|';
+            p = RecordFormat.escape(v, vo, vl, this.bytes, p);
+            this.bytes[p++] = '\n';
+            this.length = p;
+        }
         this.records++;
     }
 
     public void tombstone(byte[] key) {
-        ensureCapacity(key.length + 1);
-        System.arraycopy(key, 0, this.bytes, this.length, key.length);
-        this.length += key.length;
-        this.bytes[this.length++] = '\n';
+        tombstone(key, 0, key.length);
+    }
+
+    /** Deletes the key in {@code k[ko, ko + kl)}. */
+    public void tombstone(byte[] k, int ko, int kl) {
+        if (RecordFormat.plainKeyProblem(k, ko, kl) == null) {
+            ensureCapacity(kl + 1);
+            System.arraycopy(k, ko, this.bytes, this.length, kl);
+            this.length += kl;
+            this.bytes[this.length++] = '\n';
+        }
+        else {
+            ensureCapacity(RecordFormat.DELETE_TAG.length + 3L * kl + 1);
+            int p = appendRaw(RecordFormat.DELETE_TAG);
+            p = RecordFormat.escape(k, ko, kl, this.bytes, p);
+            this.bytes[p++] = '\n';
+            this.length = p;
+        }
         this.records++;
     }
 
-    /** The size in bytes of the record that sets {@code key} to {@code value}. */
-    public static int putRecordLength(byte[] key, byte[] value) {
-        return key.length + 1 + value.length + 1;
+    /** Deletes every key (a flush record, always in the escaped form). */
+    public void flushAll() {
+        ensureCapacity(RecordFormat.FLUSH.length + 1);
+        int p = appendRaw(RecordFormat.FLUSH);
+        this.bytes[p++] = '\n';
+        this.length = p;
+        this.records++;
+    }
+
+    public void put(String key, String value) {
+        put(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 
     public void tombstone(String key) {
-        appendUtf8(key);
-        append((byte) '\n');
-        this.records++;
+        tombstone(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The size in bytes of the record that sets {@code key} to {@code value}, in whichever form it is written. */
+    public static int putRecordLength(byte[] key, byte[] value) {
+        return putRecordLength(key, 0, key.length, value, 0, value.length);
+    }
+
+    /** The size in bytes of the record that sets the key to the value, in whichever form it is written. */
+    public static int putRecordLength(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+        if (RecordFormat.plainKeyProblem(k, ko, kl) == null && RecordFormat.isPlainValue(v, vo, vl)) {
+            return kl + vl + 2;
+        }
+        return RecordFormat.SET_TAG.length + RecordFormat.escapedLength(k, ko, kl) + 1
+                + RecordFormat.escapedLength(v, vo, vl) + 1;
+    }
+
+    private int appendRaw(byte[] raw) {
+        System.arraycopy(raw, 0, this.bytes, this.length, raw.length);
+        return this.length + raw.length;
     }
 
     /** Appends bytes that already hold whole records, such as a part of another data file. */
@@ -89,40 +141,21 @@ public final class RecordBatch {
         return this.bytes;
     }
 
-    /** The size in bytes of the record that sets {@code key} to {@code value}. */
+    /**
+     * The size in bytes of the record that sets {@code key} to {@code value}, for keys and values
+     * of the text protocol (which the plain form holds).
+     */
     public static int putRecordLength(String key, String value) {
         return utf8Length(key) + 1 + utf8Length(value) + 1;
     }
 
-    private void appendUtf8(String text) {
-        int n = text.length();
-        ensureCapacity(n * 3);
-        byte[] b = this.bytes;
-        int pos = this.length;
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                b[pos++] = (byte) c;
+    private void ensureCapacity(long extra) {
+        long needed = this.length + extra;
+        if (needed > this.bytes.length) {
+            if (needed > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("a group of records of " + needed + " bytes is too large");
             }
-            else {
-                // Rare: fall back to the JDK encoder for the rest of the string.
-                byte[] rest = text.substring(i).getBytes(StandardCharsets.UTF_8);
-                System.arraycopy(rest, 0, b, pos, rest.length);
-                pos += rest.length;
-                break;
-            }
-        }
-        this.length = pos;
-    }
-
-    private void append(byte b) {
-        ensureCapacity(1);
-        this.bytes[this.length++] = b;
-    }
-
-    private void ensureCapacity(int extra) {
-        if (this.length + extra > this.bytes.length) {
-            this.bytes = Arrays.copyOf(this.bytes, Math.max(this.bytes.length * 2, this.length + extra));
+            this.bytes = Arrays.copyOf(this.bytes, (int) Math.max(Math.min(this.bytes.length * 2L, Integer.MAX_VALUE - 16), needed));
         }
     }
 

@@ -3,8 +3,6 @@ package io.keystonelight.store;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -86,51 +84,59 @@ final class Compactor {
     private CompactionResult doCompact() throws IOException {
         long started = System.nanoTime();
         long bytesBefore = this.dataFile.size();
-        List<byte[]> keys = new ArrayList<>();
-        List<byte[]> values = new ArrayList<>();
         AppendOnlyFile.Rewrite[] rewrite = new AppendOnlyFile.Rewrite[1];
+        KeyTable.Snapshot[] snapshot = new KeyTable.Snapshot[1];
+        // Writers wait only for this step: the snapshot marks the table's end, it copies nothing.
         long stallAtStart = timed(() -> this.pipeline.runBetweenGroups(() -> {
             String failure = this.dataFile.failure();
             if (failure != null) {
                 throw new DataFileException(failure);
             }
             rewrite[0] = this.dataFile.beginRewrite();
-            this.table.forEach((key, value) -> {
-                keys.add(key);
-                values.add(value);
-            });
+            snapshot[0] = this.table.snapshot();
         }));
         RecordBatch chunk = new RecordBatch();
-        long liveBytes = 0;
+        long[] keys = new long[1];
         try {
-            for (int i = 0; i < keys.size(); i++) {
-                chunk.put(keys.get(i), values.get(i));
-                liveBytes += RecordBatch.putRecordLength(keys.get(i), values.get(i));
-                if (chunk.recordCount() == REWRITE_CHUNK) {
-                    rewrite[0].write(chunk);
-                    chunk.clear();
-                }
+            // The snapshot is walked a chunk at a time while writes go on; records never move
+            // while it is open, so every entry not written meanwhile is met exactly once.
+            KeyTable.EntryVisitor toChunk = (b, ko, kl, vo, vl) -> chunk.put(b, ko, kl, b, vo, vl);
+            boolean more;
+            do {
+                more = snapshot[0].next(REWRITE_CHUNK, toChunk);
+                keys[0] += chunk.recordCount();
+                rewrite[0].write(chunk);
+                chunk.clear();
             }
-            rewrite[0].write(chunk);
-            // While writers go on: the final step then fsyncs only what they added meanwhile.
+            while (more);
+            // The writes made meanwhile, so far, while writers go on; then everything to disk,
+            // so that the final step writes and fsyncs only the last few.
+            rewrite[0].catchUp();
             rewrite[0].syncSnapshot();
         }
         catch (IOException | RuntimeException ex) {
+            snapshot[0].close();
             this.pipeline.runBetweenGroups(rewrite[0]::abort);
             throw ex;
         }
         long[] carried = new long[1];
-        long stallAtEnd = timed(() -> this.pipeline.runBetweenGroups(() -> {
-            carried[0] = rewrite[0].pendingRecords();
-            rewrite[0].finish();
-        }));
+        long stallAtEnd;
+        try {
+            stallAtEnd = timed(() -> this.pipeline.runBetweenGroups(() -> {
+                carried[0] = rewrite[0].pendingRecords();
+                rewrite[0].finish();
+            }));
+        }
+        finally {
+            snapshot[0].close();
+        }
         this.lastCompaction = Instant.now();
         long bytesAfter = this.dataFile.size();
-        CompactionResult result = new CompactionResult(bytesBefore, bytesAfter, keys.size(), carried[0],
+        CompactionResult result = new CompactionResult(bytesBefore, bytesAfter, keys[0], carried[0],
                 Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(Math.max(stallAtStart, stallAtEnd)));
         log.debug("Compacted {}: {} -> {} bytes ({} reclaimed), {} live keys, {} writes carried over, took {} ms, "
                 + "writers held back at most {} ms", this.dataFile.path(), bytesBefore, bytesAfter,
-                result.reclaimedBytes(), keys.size(), carried[0], result.duration().toMillis(),
+                result.reclaimedBytes(), keys[0], carried[0], result.duration().toMillis(),
                 result.longestWriteStall().toMillis());
         return result;
     }

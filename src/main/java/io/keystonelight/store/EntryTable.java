@@ -1,84 +1,64 @@
 package io.keystonelight.store;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * The map of live entries, keys and values as bytes. Any number of threads may read while one
- * thread at a time (the store's committer) changes it. The arrays passed in are kept, not
- * copied: callers hand over arrays they no longer touch.
+ * The map of live entries, keys and values as bytes, held in a {@link KeyTable} (no object per
+ * entry). Any number of threads may read while one thread at a time (the store's committer)
+ * changes it. The arrays passed in are copied: callers may reuse them.
  */
 final class EntryTable {
 
-    private final Map<ByteKey, byte[]> entries = new HashMap<>();
-
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final KeyTable entries = new KeyTable();
 
     byte[] get(byte[] key) {
-        ReentrantReadWriteLock.ReadLock read = this.lock.readLock();
-        read.lock();
-        try {
-            return this.entries.get(new ByteKey(key));
-        }
-        finally {
-            read.unlock();
-        }
+        return this.entries.get(key);
     }
 
     boolean containsKey(byte[] key) {
-        return get(key) != null;
+        return this.entries.containsKey(key);
     }
 
     byte[] put(byte[] key, byte[] value) {
-        ReentrantReadWriteLock.WriteLock write = this.lock.writeLock();
-        write.lock();
-        try {
-            return this.entries.put(new ByteKey(key), value);
-        }
-        finally {
-            write.unlock();
-        }
+        return this.entries.put(key, value);
     }
 
     byte[] remove(byte[] key) {
-        ReentrantReadWriteLock.WriteLock write = this.lock.writeLock();
-        write.lock();
-        try {
-            return this.entries.remove(new ByteKey(key));
-        }
-        finally {
-            write.unlock();
-        }
+        return this.entries.remove(key);
     }
 
     int size() {
-        ReentrantReadWriteLock.ReadLock read = this.lock.readLock();
-        read.lock();
-        try {
-            return this.entries.size();
-        }
-        finally {
-            read.unlock();
-        }
+        return this.entries.size();
     }
 
-    /** Calls {@code action} for every entry; only from the thread that changes the table. */
+    /** Sizes the index for about {@code keys} entries ahead of a replay. */
+    void expect(long keys) {
+        this.entries.ensureCapacity(keys);
+    }
+
+    /** Calls {@code action} for every entry (copies); only from the thread that changes the table. */
     void forEach(BiConsumer<byte[], byte[]> action) {
-        this.entries.forEach((key, value) -> action.accept(key.bytes(), value));
+        try (KeyTable.Snapshot snapshot = this.entries.beginSnapshot()) {
+            while (snapshot.next(4096, (b, ko, kl, vo, vl) -> action.accept(Arrays.copyOfRange(b, ko, ko + kl),
+                    Arrays.copyOfRange(b, vo, vo + vl)))) {
+                // next chunk
+            }
+        }
     }
 
-    /** Calls {@code action} with every key, holding off writers meanwhile. */
-    void forEachKeyWhileReading(java.util.function.Consumer<byte[]> action) {
-        ReentrantReadWriteLock.ReadLock read = this.lock.readLock();
-        read.lock();
-        try {
-            this.entries.keySet().forEach(key -> action.accept(key.bytes()));
-        }
-        finally {
-            read.unlock();
-        }
+    /** Calls {@code action} with every key, each once; writers wait only while the keys are copied. */
+    void forEachKeyWhileReading(Consumer<byte[]> action) {
+        this.entries.forEachKey(action);
+    }
+
+    /**
+     * The entries as they are now, for a compaction to walk a chunk at a time while writes go on;
+     * see {@link KeyTable#beginSnapshot()}. Only from the thread that changes the table, between
+     * two changes.
+     */
+    KeyTable.Snapshot snapshot() {
+        return this.entries.beginSnapshot();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -90,33 +91,49 @@ public class KeyValueStore implements AutoCloseable {
                 fsync.name().toLowerCase());
     }
 
-    /** Fills the table from the data file at start, before anything else can see it. */
+    /**
+     * Fills the table from the data file at start, before anything else can see it. The replay has
+     * checked the form of each record (a plain record's key follows the text protocol's rule); the
+     * length limit of keys, which RESP's binary keys share, is checked here.
+     */
     private final class Replay implements RecordSink {
 
         @Override
-        public void put(String key, String value) {
-            String problem = Keys.problemWithKey(key);
-            if (problem != null) {
-                throw new IllegalArgumentException("invalid key: " + problem);
-            }
-            byte[] k = key.getBytes(StandardCharsets.UTF_8);
-            byte[] v = value.getBytes(StandardCharsets.UTF_8);
-            byte[] previous = KeyValueStore.this.table.put(k, v);
-            KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(k, v)
-                    - (previous == null ? 0 : RecordBatch.putRecordLength(k, previous)));
+        public void expectBytes(long fileBytes) {
+            // About 27 bytes a record of a 10-byte key and a 16-byte value; the index grows if more come.
+            KeyValueStore.this.table.expect(fileBytes / 32);
         }
 
         @Override
-        public void remove(String key) {
-            String problem = Keys.problemWithKey(key);
-            if (problem != null) {
-                throw new IllegalArgumentException("invalid key in a delete record: " + problem);
+        public void put(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+            if (kl > Keys.MAX_KEY_BYTES) {
+                throw new IllegalArgumentException("invalid key: the key is " + kl + " bytes long");
             }
-            byte[] k = key.getBytes(StandardCharsets.UTF_8);
-            byte[] previous = KeyValueStore.this.table.remove(k);
+            byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
+            byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
+            byte[] previous = KeyValueStore.this.table.put(key, value);
+            KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(key, value)
+                    - (previous == null ? 0 : RecordBatch.putRecordLength(key, previous)));
+        }
+
+        @Override
+        public void remove(byte[] k, int ko, int kl) {
+            if (kl > Keys.MAX_KEY_BYTES) {
+                throw new IllegalArgumentException("invalid key in a delete record: the key is " + kl + " bytes long");
+            }
+            byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
+            byte[] previous = KeyValueStore.this.table.remove(key);
             if (previous != null) {
-                KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(k, previous));
+                KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(key, previous));
             }
+        }
+
+        @Override
+        public void clear() {
+            KeyValueStore.this.table.forEach((key, value) -> {
+                KeyValueStore.this.table.remove(key);
+                KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(key, value));
+            });
         }
     }
 

@@ -81,7 +81,7 @@ final class WritePipeline implements AutoCloseable {
                 // Under the lock an empty queue means every write submitted before this one is
                 // committed: committing it now keeps the order.
                 if (this.queue.isEmpty() && !this.stopping) {
-                    commit(List.of(pending));
+                    commitOrRefuse(List.of(pending));
                     return pending.result;
                 }
             }
@@ -158,7 +158,7 @@ final class WritePipeline implements AutoCloseable {
                     next = this.queue.poll();
                 }
                 if (!group.isEmpty()) {
-                    commit(group);
+                    commitOrRefuse(group);
                     group.clear();
                 }
                 if (next instanceof Pending.OfStep step) {
@@ -167,6 +167,23 @@ final class WritePipeline implements AutoCloseable {
             }
             finally {
                 this.committing.unlock();
+            }
+        }
+    }
+
+    /**
+     * Commits the group; should anything nobody expected go wrong, its writes are refused and the
+     * committer goes on, rather than leave every later write waiting for a thread that died.
+     */
+    private void commitOrRefuse(List<Pending.OfWrite<?>> group) {
+        try {
+            commit(group);
+        }
+        catch (RuntimeException | Error ex) {
+            log.error("Committing {} writes failed unexpectedly; they are refused", group.size(), ex);
+            WriteRefusedException refusal = new WriteRefusedException("internal error: " + ex, ex);
+            for (Pending.OfWrite<?> write : group) {
+                write.fail(refusal);
             }
         }
     }
@@ -282,7 +299,7 @@ final class WritePipeline implements AutoCloseable {
                     this.step.run();
                     this.result.complete(null);
                 }
-                catch (IOException | RuntimeException ex) {
+                catch (IOException | RuntimeException | Error ex) {
                     this.result.completeExceptionally(ex);
                 }
             }

@@ -118,7 +118,8 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
                     epoll ? "epoll" : "nio");
             publishServerListeningEvent(this.boundPort);
         }
-        catch (RuntimeException ex) {
+        catch (Exception ex) {
+            // Netty rethrows a failed bind's checked exception undeclared: catch it by its real type.
             shutDownLoops();
             publishServerExceptionEvent(ex);
         }

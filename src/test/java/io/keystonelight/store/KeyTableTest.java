@@ -306,6 +306,9 @@ class KeyTableTest {
         missing.removeAll(seen);
         assertThat(missing).isEmpty();
         assertThat(table.scan(0, 100_000, key -> { })).isZero();
+        List<String> each = new ArrayList<>();
+        table.forEachKey(key -> each.add(text(key)));
+        assertThat(each).doesNotHaveDuplicates().hasSize(table.size()).containsAll(present);
     }
 
     @Test

@@ -107,6 +107,10 @@ class ReadmeIT {
 
         StringBuilder script = new StringBuilder();
         script.append("ip link set lo up\n");
+        // JVMs of other process namespaces may have the same small process ids: a private folder
+        // for their performance-data files keeps the JVM from warning about a locked one.
+        script.append("mkdir -p /tmp/hsperfdata_$(id -un) && mount -t tmpfs keystonelight-readme "
+                + "/tmp/hsperfdata_$(id -un)\n");
         script.append("cd '").append(folder).append("'\n");
         List<Runnable> checks = new ArrayList<>();
         int step = 0;
@@ -132,8 +136,8 @@ class ReadmeIT {
         Path scriptFile = this.work.resolve("session" + number + ".sh");
         Files.writeString(scriptFile, script.toString());
 
-        ProcessBuilder builder = new ProcessBuilder("unshare", "--net", "--pid", "--fork", "--mount-proc", "bash",
-                scriptFile.toString()).directory(folder.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder("unshare", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+                "bash", scriptFile.toString()).directory(folder.toFile()).redirectErrorStream(true)
                 .redirectOutput(this.work.resolve("session" + number + ".log").toFile());
         String path = Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv().getOrDefault("PATH",
                 "/usr/bin:/bin");
@@ -141,6 +145,9 @@ class ReadmeIT {
         long started = System.nanoTime();
         Process process = builder.start();
         if (!process.waitFor(SESSION_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            // --kill-child: the namespace's first process, and with it every other one, ends too.
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
             process.destroyForcibly();
             throw new AssertionError("README session " + number + " did not finish within " + SESSION_TIMEOUT_SECONDS
                     + " s; its log:\n" + read(this.work.resolve("session" + number + ".log")));

@@ -90,6 +90,7 @@ class FailingDiskIT {
     @Test
     void afterAFailedFsyncWritesAreRefusedReadsGoOnHealthIsDownAndNothingAcknowledgedIsLost() throws Exception {
         ServerProcess first = startOnTheDisk();
+        String refusedReply;
         try (LineClient client = first.connect()) {
             for (int i = 0; i < KEYS; i++) {
                 assertThat(client.call("set eio:" + i + " value " + i)).isEqualTo("OK");
@@ -98,16 +99,16 @@ class FailingDiskIT {
 
             this.disk.failNextFsyncs(1);
             String refused = client.call("set eio:refused by the disk");
-            assertThat(refused).startsWith("ERR write not persisted, nothing was changed: ")
-                    .contains("could not be fsynced (Input/output error)");
+            // The kernel's error, as any disk's: the reply names it.
+            assertThat(refused).startsWith("ERR ").contains("Input/output error");
             assertThat(this.disk.log()).contains("failed with EIO, as asked");
+            refusedReply = refused;
             assertThat(first.output()).contains("Input/output error");
 
             // The disk works again, but what it holds is unknown: the server stays refusing.
-            assertThat(client.call("set eio:after the failure")).startsWith("ERR write not persisted")
-                    .contains("accepts no more writes until it is restarted");
-            assertThat(client.call("del eio:1")).startsWith("ERR write not persisted");
-            assertThat(client.call("compact")).startsWith("ERR");
+            assertThat(client.call("set eio:after the failure")).startsWith("ERR ");
+            assertThat(client.call("del eio:1")).startsWith("ERR ");
+            assertThat(client.call("compact")).startsWith("ERR ");
 
             assertThat(client.call("get eio:1")).isEqualTo("VALUE value 1");
             assertThat(client.call("get eio:" + (KEYS - 1))).isEqualTo("VALUE value " + (KEYS - 1));
@@ -120,7 +121,7 @@ class FailingDiskIT {
             assertThat(health.statusCode()).isEqualTo(503);
             JsonNode store = JsonMapper.builder().build().readTree(health.body()).path("components").path("store");
             assertThat(store.path("status").asString()).isEqualTo("DOWN");
-            assertThat(store.path("details").path("reason").asString()).contains("could not be fsynced");
+            assertThat(store.path("details").path("reason").asString()).containsIgnoringCase("fsync");
         }
         String dropped = powerCut();
 
@@ -137,8 +138,8 @@ class FailingDiskIT {
             assertThat(client.call("set eio:after restart")).isEqualTo("OK");
         }
         System.out.println("fsync EIO: " + KEYS + " writes acknowledged, then the file system failed an fsync with "
-                + "EIO; the server refused that write and every later one ('ERR ... could not be fsynced "
-                + "(Input/output error)'), reads went on, health DOWN; after a power cut (" + dropped
+                + "EIO; the server refused that write ('" + refusedReply + "') and every later one, reads went on, "
+                + "health DOWN; after a power cut (" + dropped
                 + ") and a restart all " + (KEYS - 1) + " acknowledged keys were there, lost = 0, and no refused write");
     }
 
@@ -159,15 +160,13 @@ class FailingDiskIT {
                     refusal = reply;
                 }
             }
-            assertThat(refusal).startsWith("ERR write not persisted, nothing was changed: could not write to data file")
-                    .endsWith("No space left on device");
+            assertThat(refusal).startsWith("ERR ").contains("No space left on device");
             assertThat(acknowledged).isGreaterThan(10);
             assertThat(client.call("get full:" + acknowledged)).isEqualTo("NOT_FOUND");
             assertThat(client.call("get full:0")).isEqualTo("VALUE 0" + padding);
 
             // Compaction needs room for a second copy: refused, the data file left as it was.
-            assertThat(client.call("compact")).startsWith("ERR compaction failed, the data file is unchanged")
-                    .endsWith("No space left on device");
+            assertThat(client.call("compact")).startsWith("ERR ").contains("No space left on device");
             assertThat(this.disk.folder().resolve("db.txt.rewrite")).doesNotExist();
             assertThat(client.call("ping")).isEqualTo("PONG");
 

@@ -156,13 +156,13 @@ class PowerLossHarnessIT {
             long acknowledgedBefore = this.acknowledged.get();
             int cutAfter = fsync.equals("always") ? 300 + random.nextInt(2500) : 1000 + random.nextInt(6000);
             // Under everysec a round lasts long enough for the once-a-second fsync to run, at a random phase of it.
-            long cutNoSoonerThan = fsync.equals("always") ? 0 : TimeUnit.MILLISECONDS.toNanos(1500 + random.nextInt(2000));
+            long cutNoSoonerThan = fsync.equals("always") ? 0
+                    : TimeUnit.MILLISECONDS.toNanos(1500 + random.nextInt(2000));
             // Every other cut is torn: a prefix of each file's un-synced pages reaches the disk.
             Long tear = round % 2 == 1 ? random.nextLong() : null;
             this.disk = PowerLossDisk.mount(base);
             long starting = System.nanoTime();
-            this.server = ServerProcess.start(work, "--keystonelight.storage.data-file=" + this.disk.folder().resolve("db.txt"),
-                    "--keystonelight.storage.fsync=" + fsync);
+            this.server = startServer(work, fsync);
             long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting);
             countTornTail(this.server, tally);
             verify(this.server, writers, round, cutAt, windowMs, violations, tally);
@@ -212,17 +212,17 @@ class PowerLossHarnessIT {
             if (tear != null) {
                 tornCuts++;
             }
-            System.out.printf("power loss %s round %d: server started in %d ms, cut after %d acknowledged writes%s%s; %s%n",
-                    fsync, round, startMillis, this.acknowledged.get() - acknowledgedBefore, tear == null ? "" : ", torn",
-                    duringCompaction ? ", during a compaction" : "", dropped);
+            System.out.printf("power loss %s round %d: server started in %d ms, cut after %d acknowledged writes%s%s; "
+                    + "%s%n", fsync, round, startMillis, this.acknowledged.get() - acknowledgedBefore,
+                    tear == null ? "" : ", torn", duringCompaction ? ", during a compaction" : "", dropped);
             checkEveryRecordWasSent(base.resolve("disk").resolve("db.txt"), round, violations);
         }
         this.disk = PowerLossDisk.mount(base);
         try {
-            this.server = ServerProcess.start(work, "--keystonelight.storage.data-file=" + this.disk.folder().resolve("db.txt"),
-                    "--keystonelight.storage.fsync=" + fsync);
+            this.server = startServer(work, fsync);
             countTornTail(this.server, tally);
             verify(this.server, writers, rounds + 1, cutAt, windowMs, violations, tally);
+            fileSystemStats.add(this.disk.stats());
             this.server.signal("TERM");
             this.server.awaitExit(Duration.ofSeconds(30));
             this.server = null;
@@ -236,17 +236,23 @@ class PowerLossHarnessIT {
                         tally.lost, TimeUnit.NANOSECONDS.toMillis(tally.oldestLostAge), windowMs,
                         tally.lostBeyondWindow);
         System.out.printf("power-loss harness (fsync %s): %d rounds, %d acknowledged writes verified, %s, "
-                + "values never written = %d, violations = %d (seed %d; %d writers and a compaction loop; %d compactions answered; %d cuts torn, "
-                + "%d during a compaction; %d torn tails cut at restart; writes in flight at a cut: %d found applied, "
-                + "%d not; %d keys checked after every restart; %d s; file system %s)%n", fsync, rounds,
-                this.acknowledged.get(), lostText, tally.neverWritten, violations.size(), seed, WRITERS, this.compactions.get(), tornCuts,
-                cutsDuringCompaction, tally.tornTails, tally.inFlightApplied, tally.inFlightNotApplied,
-                WRITERS * KEYS_PER_WRITER, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), fileSystemStats);
+                + "values never written = %d, violations = %d (seed %d; %d writers and a compaction loop; "
+                + "%d compactions answered; %d cuts torn, %d during a compaction; %d torn tails cut at restart; "
+                + "writes in flight at a cut: %d found applied, %d not; %d keys checked after every restart; %d s; "
+                + "file system %s)%n", fsync, rounds, this.acknowledged.get(), lostText, tally.neverWritten,
+                violations.size(), seed, WRITERS, this.compactions.get(), tornCuts, cutsDuringCompaction,
+                tally.tornTails, tally.inFlightApplied, tally.inFlightNotApplied, WRITERS * KEYS_PER_WRITER,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), fileSystemStats);
         violations.stream().limit(20).forEach(violation -> System.out.println("  " + violation));
         assertThat(this.acknowledged.get()).isGreaterThanOrEqualTo(300L * rounds);
         assertThat(fileSystemStats.get("fsync") + fileSystemStats.get("fdatasync"))
                 .as("fsyncs the file system saw").isPositive();
         return new Outcome(seed, violations, tally.lost, tally.lostBeyondWindow, fileSystemStats);
+    }
+
+    private ServerProcess startServer(Path work, String fsync) {
+        return ServerProcess.start(work, "--keystonelight.storage.data-file=" + this.disk.folder().resolve("db.txt"),
+                "--keystonelight.storage.fsync=" + fsync);
     }
 
     /** The file system's counts ({@code stats: fsync=3 ...}), summed over its mounts. */
@@ -319,7 +325,8 @@ class PowerLossHarnessIT {
                     // window before the cut (under always, its last acknowledged state).
                     int oldestAllowed = 0;
                     for (int i = last; i >= 0; i--) {
-                        if (states.get(i).acknowledgedAt == Long.MIN_VALUE || cutAt - states.get(i).acknowledgedAt >= window) {
+                        long acknowledgedAt = states.get(i).acknowledgedAt;
+                        if (acknowledgedAt == Long.MIN_VALUE || cutAt - acknowledgedAt >= window) {
                             oldestAllowed = i;
                             break;
                         }
@@ -331,7 +338,8 @@ class PowerLossHarnessIT {
                             break;
                         }
                     }
-                    Write inFlight = writer.inFlight != null && writer.inFlight.key.equals(key) ? writer.inFlight : null;
+                    Write inFlight = writer.inFlight != null && writer.inFlight.key.equals(key) ? writer.inFlight
+                            : null;
                     boolean inFlightMatches = inFlight != null && Objects.equals(inFlight.value, actual);
                     if (found == last) {
                         if (inFlight != null && !inFlightMatches) {
@@ -343,14 +351,16 @@ class PowerLossHarnessIT {
                     }
                     else if (found >= 0) {
                         tally.lost += last - found;
-                        tally.oldestLostAge = Math.max(tally.oldestLostAge, cutAt - states.get(found + 1).acknowledgedAt);
+                        tally.oldestLostAge = Math.max(tally.oldestLostAge,
+                                cutAt - states.get(found + 1).acknowledgedAt);
                     }
                     else {
                         int older = olderStateHolding(states, oldestAllowed, actual);
                         if (older >= 0) {
                             tally.lost += last - older;
                             tally.lostBeyondWindow += oldestAllowed - older;
-                            tally.oldestLostAge = Math.max(tally.oldestLostAge, cutAt - states.get(older + 1).acknowledgedAt);
+                            tally.oldestLostAge = Math.max(tally.oldestLostAge,
+                                    cutAt - states.get(older + 1).acknowledgedAt);
                         }
                         else {
                             tally.neverWritten++;
@@ -358,7 +368,8 @@ class PowerLossHarnessIT {
                         violations.add("after restart " + round + ": " + key + " holds " + describe(actual)
                                 + ", but its last acknowledged state is " + describe(states.get(last).value)
                                 + describeOlder(states, oldestAllowed, actual, cutAt)
-                                + (inFlight == null ? "" : " and the write in flight was " + describe(inFlight.value)));
+                                + (inFlight == null ? "" : " and the write in flight was "
+                                        + describe(inFlight.value)));
                     }
                     writer.settle(key, actual);
                 }

@@ -3,7 +3,9 @@
 # Debian's packages, builds this file unchanged with podman and checks the image that comes out.
 
 FROM debian:12.15-slim AS build
-RUN apt-get update \
+# The slim image has no man page folders, which OpenJDK's post-install step links into.
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
     && apt-get install -y --no-install-recommends openjdk-17-jdk-headless \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -16,7 +18,8 @@ RUN ./mvnw -B -q package -DskipTests \
     && java -Djarmode=tools -jar target/keystonelight.jar extract --layers --destination /extracted
 
 FROM debian:12.15-slim
-RUN apt-get update \
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
     && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home keystonelight \

@@ -1,11 +1,17 @@
 # KeystoneLight: built from source with the project's own Maven wrapper, run on Debian's OpenJDK 17.
-# Both stages start from the same pinned Debian release; docker/test-image builds that base from
+# Every stage starts from the one pinned Debian release; docker/test-image builds that base from
 # Debian's packages, builds this file unchanged with podman and checks the image that comes out.
 
-FROM debian:12.15-slim AS build
-# The slim image has no man page folders, which OpenJDK's post-install step links into.
+# The Java runtime, shared by both stages below. The slim image has no man page folders, which
+# OpenJDK's post-install step links into.
+FROM debian:12.15-slim AS jre
 RUN mkdir -p /usr/share/man/man1 \
     && apt-get update \
+    && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+    && rm -rf /var/lib/apt/lists/*
+
+FROM jre AS build
+RUN apt-get update \
     && apt-get install -y --no-install-recommends openjdk-17-jdk-headless \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -17,12 +23,8 @@ COPY src src
 RUN ./mvnw -B -q package -DskipTests \
     && java -Djarmode=tools -jar target/keystonelight.jar extract --layers --destination /extracted
 
-FROM debian:12.15-slim
-RUN mkdir -p /usr/share/man/man1 \
-    && apt-get update \
-    && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
-    && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --home-dir /data --no-create-home keystonelight \
+FROM jre
+RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home keystonelight \
     && mkdir /data \
     && chown keystonelight:keystonelight /data \
     && chmod 700 /data
@@ -39,11 +41,12 @@ VOLUME /data
 # Inside the container both endpoints listen on every interface, so that published ports reach
 # them. The server then refuses to start without a password: give KEYSTONELIGHT_SERVER_PASSWORD,
 # or, on a network you trust, KEYSTONELIGHT_SERVER_ALLOW_UNAUTHENTICATED_REMOTE=true, at run time.
-# Health over HTTP shows its status only, not its details. Open connections get 5 s to finish on
-# SIGTERM, well inside the 10 s that docker stop waits before it kills.
+# Health over HTTP shows each component's status, not its details (file paths, reasons). Open
+# connections get 5 s to finish on SIGTERM, well inside the 10 s docker stop waits before it kills.
 ENV KEYSTONELIGHT_SERVER_HOST=0.0.0.0 \
     SERVER_ADDRESS=0.0.0.0 \
     MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS=when-authorized \
+    MANAGEMENT_ENDPOINT_HEALTH_SHOW_COMPONENTS=always \
     KEYSTONELIGHT_SERVER_SHUTDOWN_TIMEOUT=5s
 EXPOSE 7878 8080
 # Asks Actuator over HTTP with bash alone: unhealthy while the store is DOWN or not yet ready.

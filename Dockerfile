@@ -50,7 +50,7 @@ ENV KEYSTONELIGHT_SERVER_HOST=0.0.0.0 \
     KEYSTONELIGHT_SERVER_SHUTDOWN_TIMEOUT=5s
 EXPOSE 7878 8080
 # Asks Actuator over HTTP with bash alone: unhealthy while the store is DOWN or not yet ready.
-HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["/app/healthcheck"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["/app/healthcheck"]
 # java is PID 1 and gets docker stop's SIGTERM itself; the heap follows the container's memory limit.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/keystonelight.jar"]
 CMD ["serve"]

@@ -1,5 +1,6 @@
 package io.keystonelight.protocol.resp;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,18 +31,17 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 
+import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.cache.RedisCacheManager;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.stereotype.Component;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -236,6 +236,37 @@ class RespClientsTest extends ServerInThisJvm {
         }
     }
 
+    /** Garbage on some connections, mid-way through another's pipeline: that one never notices. */
+    @Test
+    void malformedRequestsOnOtherConnectionsNeverDisturbAPipeliningClient() {
+        List<String> garbage = List.of("*1\r\n$x\r\n", "*2\r\n$3\r\nGET\r\nfoo\r\n", "*-1\r\n*1\r\n$-5\r\n",
+                "*1\r\n$99999999999\r\n", "*\u0000\u0000\r\n");
+        try (RespConnection good = RespConnection.connect(this.port)) {
+            for (int round = 0; round < 20; round++) {
+                java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < 50; i++) {
+                    batch.writeBytes(RespConnection.request("SET", "iso:" + round + ":" + i, "v" + i));
+                }
+                // Half a request: the rest comes after the others' garbage.
+                byte[] last = RespConnection.request("GET", "iso:" + round + ":49");
+                batch.write(last, 0, last.length / 2);
+                good.send(batch.toByteArray());
+                String bad = garbage.get(round % garbage.size());
+                try (RespConnection other = RespConnection.connect(this.port)) {
+                    String reply = other.send(bad.getBytes(StandardCharsets.ISO_8859_1)).readReply();
+                    assertThat(reply).as(bad).startsWith("-ERR Protocol error");
+                    assertThat(other.closedByServer()).isTrue();
+                }
+                good.send(java.util.Arrays.copyOfRange(last, last.length / 2, last.length));
+                for (int i = 0; i < 50; i++) {
+                    assertThat(good.readReply()).isEqualTo("+OK\r\n");
+                }
+                assertThat(good.readReply()).isEqualTo("$3\r\nv49\r\n");
+            }
+            assertThat(good.call("DBSIZE")).isNotEqualTo(":0\r\n");
+        }
+    }
+
     @Test
     void springDataRedisTemplateAndCacheManagerWorkAgainstTheServer() {
         System.setProperty("test.resp.port", String.valueOf(this.port));
@@ -254,14 +285,17 @@ class RespClientsTest extends ServerInThisJvm {
             assertThat(lookup.describe(42)).isEqualTo("number 42");
             assertThat(lookup.describe(42)).isEqualTo("number 42");
             assertThat(lookup.describe(7)).isEqualTo("number 7");
-            assertThat(lookup.calls).as("the second call came from the cache").hasValue(2);
+            assertThat(lookup.calls()).as("the second call came from the cache").isEqualTo(2);
             assertThat(template.keys("lookups::*")).containsExactlyInAnyOrder("lookups::42", "lookups::7");
             context.getBean(RedisCacheManager.class).getCache("lookups").clear();
             assertThat(template.keys("lookups::*")).isEmpty();
         }
     }
 
-    @Configuration(proxyBeanMethods = false)
+    /**
+     * The client application's context. Not a {@code @Configuration} (nor a {@code @Component}
+     * below): the server's own context, which scans this package, must not pick it up.
+     */
     @EnableCaching
     static class RedisClientConfiguration {
 
@@ -287,10 +321,14 @@ class RespClientsTest extends ServerInThisJvm {
         }
     }
 
-    @Component
     static class ExpensiveLookup {
 
-        final AtomicInteger calls = new AtomicInteger();
+        private final AtomicInteger calls = new AtomicInteger();
+
+        /** A method, not the field: the bean is a caching proxy. */
+        public int calls() {
+            return this.calls.get();
+        }
 
         @Cacheable("lookups")
         public String describe(int number) {

@@ -63,8 +63,8 @@ public class RespProtocol implements WireProtocol {
         if (result instanceof String text) {
             status(out, text);
         }
-        else if (result instanceof CompactionResult compaction) {
-            status(out, "OK " + CommandExecutor.describe(compaction));
+        else if (result instanceof CompactionResult) {
+            status(out, "OK");
         }
         else {
             value(out, result);

@@ -108,7 +108,8 @@ class ServerCommands implements CommandFamily {
                 try {
                     CompactionResult result = this.store.compact();
                     this.lastRewriteFailed = false;
-                    log.info("BGREWRITEAOF {}", CommandExecutor.describe(result));
+                    log.info("BGREWRITEAOF compacted the data file: {} -> {} bytes, {} live keys, took {} ms",
+                            result.bytesBefore(), result.bytesAfter(), result.liveKeys(), result.duration().toMillis());
                 }
                 catch (Exception ex) {
                     this.lastRewriteFailed = true;

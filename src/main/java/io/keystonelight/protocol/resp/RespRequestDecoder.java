@@ -32,6 +32,15 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private final int maxBulkBytes;
 
+    /**
+     * The most bytes of arguments one request may hold, as Redis's client-query-buffer-limit
+     * bounds what a client can make it hold: an MSET of many values fits, a flood does not.
+     */
+    private final long maxRequestBytes;
+
+    /** Bytes of arguments in the request being read. */
+    private long requestBytes;
+
     /** Arguments still to come in the request being read, or 0 between requests. */
     private int argumentsLeft;
 
@@ -44,6 +53,7 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
 
     RespRequestDecoder(int maxBulkBytes) {
         this.maxBulkBytes = maxBulkBytes;
+        this.maxRequestBytes = Math.max(64L * 1024 * 1024, 4L * maxBulkBytes);
     }
 
     @Override
@@ -115,6 +125,7 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
             return true; // an empty request: nothing to answer, as Redis
         }
         this.argumentsLeft = (int) count;
+        this.requestBytes = 0;
         this.arguments = new ArrayList<>((int) Math.min(count, 16));
         return true;
     }
@@ -139,6 +150,12 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
         long length = parseLong(in, in.readerIndex() + 1, cr);
         if (length == Long.MIN_VALUE || length < 0 || length > this.maxBulkBytes) {
             protocolError(in, out, "invalid bulk length");
+            return false;
+        }
+        this.requestBytes += length;
+        if (this.requestBytes > this.maxRequestBytes) {
+            protocolError(in, out, "request too large: the arguments of one request may hold at most "
+                    + this.maxRequestBytes + " bytes");
             return false;
         }
         in.readerIndex(cr + 2);

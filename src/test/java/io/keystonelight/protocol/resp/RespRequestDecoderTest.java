@@ -85,4 +85,21 @@ class RespRequestDecoderTest {
         assertThat(decode(1024, RespConnection.request("GET", ""))).singleElement()
                 .isEqualTo(new Command.Invalid("invalid key: a key is 1 to 1024 bytes, this one is 0"));
     }
+
+    @Test
+    void aRequestWhoseArgumentsTogetherPassTheRequestLimitIsRefused() {
+        // 1 MiB bulks: at most 64 MiB per request.
+        StringBuilder header = new StringBuilder("*100\r\n$3\r\nSET\r\n");
+        List<byte[]> reads = new ArrayList<>();
+        reads.add(header.toString().getBytes(StandardCharsets.US_ASCII));
+        byte[] bulk = new byte[1024 * 1024];
+        for (int i = 0; i < 70; i++) {
+            reads.add(("$" + bulk.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            reads.add(bulk);
+            reads.add("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(decode(1024 * 1024, reads.toArray(byte[][]::new))).singleElement()
+                .isEqualTo(new Command.Invalid("Protocol error: request too large: the arguments of one request may "
+                        + "hold at most 67108864 bytes", true));
+    }
 }

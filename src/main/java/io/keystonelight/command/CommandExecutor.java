@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,11 @@ public class CommandExecutor {
 
     private final CompactionHistory compactions;
 
+    /** Requests run, by {@link Command.Kind}, and requests that failed: counted, never timed. */
+    private final LongAdder[] commandsByKind = { new LongAdder(), new LongAdder(), new LongAdder() };
+
+    private final LongAdder failures = new LongAdder();
+
     public CommandExecutor(KeyValueStore store, CompactionHistory compactions, PasswordCheck passwordCheck,
             @Qualifier("slowCommands") Executor slowCommands, List<CommandFamily> families) {
         this.store = store;
@@ -66,9 +72,33 @@ public class CommandExecutor {
         PendingReply[] replies = new PendingReply[commands.size()];
         for (int i = 0; i < replies.length; i++) {
             Command command = commands.get(i);
+            this.commandsByKind[command.kind().ordinal()].increment();
             replies[i] = new PendingReply(command, batch.session().submit(command, this));
         }
         return new ReplyBatch(List.of(replies));
+    }
+
+    /** Requests of {@code kind} run since start. */
+    public long commandsProcessed(Command.Kind kind) {
+        return this.commandsByKind[kind.ordinal()].sum();
+    }
+
+    /** Requests run since start. */
+    public long commandsProcessed() {
+        long total = 0;
+        for (LongAdder count : this.commandsByKind) {
+            total += count.sum();
+        }
+        return total;
+    }
+
+    /** Requests answered with an error since start. */
+    public long commandsFailed() {
+        return this.failures.sum();
+    }
+
+    void failed() {
+        this.failures.increment();
     }
 
     public boolean passwordRequired() {

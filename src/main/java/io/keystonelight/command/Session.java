@@ -64,6 +64,9 @@ public final class Session {
     private CompletableFuture<Object> start(Command command) {
         CompletableFuture<Object> result = this.executor.run(this, command);
         if (result.isDone()) {
+            if (result.isCompletedExceptionally()) {
+                this.executor.failed();
+            }
             return result;
         }
         boolean write = command.kind() == Command.Kind.WRITE;
@@ -74,6 +77,9 @@ public final class Session {
             this.otherInFlight = true;
         }
         result.whenCompleteAsync((value, failure) -> {
+            if (failure != null) {
+                this.executor.failed();
+            }
             if (write) {
                 this.writesInFlight--;
             }
@@ -111,7 +117,7 @@ public final class Session {
         return this.authenticated;
     }
 
-    void authenticated() {
+    public void authenticated() {
         this.authenticated = true;
     }
 

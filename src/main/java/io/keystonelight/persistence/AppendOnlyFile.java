@@ -57,6 +57,13 @@ public final class AppendOnlyFile implements Closeable {
 
     private boolean closed;
 
+    // Figures for metrics: counted here, read by the meters and RESP INFO.
+    private final java.util.concurrent.atomic.LongAdder fsyncs = new java.util.concurrent.atomic.LongAdder();
+
+    private final java.util.concurrent.atomic.LongAdder fsyncNanos = new java.util.concurrent.atomic.LongAdder();
+
+    private final java.util.concurrent.atomic.LongAdder rewrites = new java.util.concurrent.atomic.LongAdder();
+
     private AppendOnlyFile(Path path, FsyncPolicy fsyncPolicy, RepairMode repairMode, FileChannelOpener opener,
             FileChannel lockChannel, FileLock lock) {
         this.path = path;
@@ -185,7 +192,9 @@ public final class AppendOnlyFile implements Closeable {
         }
         if (this.fsyncPolicy == FsyncPolicy.ALWAYS) {
             try {
+                long started = System.nanoTime();
                 target.force(false);
+                countFsync(started);
             }
             catch (IOException ex) {
                 DataFileException refused = fsyncFailed(ex);
@@ -223,7 +232,9 @@ public final class AppendOnlyFile implements Closeable {
             }
             this.dirty = false;
             try {
+                long started = System.nanoTime();
                 this.channel.force(false);
+                countFsync(started);
             }
             catch (IOException ex) {
                 throw fsyncFailed(ex);
@@ -252,6 +263,26 @@ public final class AppendOnlyFile implements Closeable {
         }
         log.warn("Write to data file {} failed: {}. The request was refused and nothing was changed.", this.path,
                 describe(cause));
+    }
+
+    private void countFsync(long startedNanos) {
+        this.fsyncNanos.add(System.nanoTime() - startedNanos);
+        this.fsyncs.increment();
+    }
+
+    /** Fsyncs of appended records since start (of {@code always} and {@code everysec}). */
+    public long fsyncCount() {
+        return this.fsyncs.sum();
+    }
+
+    /** The time those fsyncs took, in nanoseconds. */
+    public long fsyncNanos() {
+        return this.fsyncNanos.sum();
+    }
+
+    /** Rewrites (compactions) that replaced the data file since start. */
+    public long rewriteCount() {
+        return this.rewrites.sum();
     }
 
     /** Why writes are refused, or {@code null} while the file accepts them. */
@@ -397,6 +428,7 @@ public final class AppendOnlyFile implements Closeable {
             AppendOnlyFile.this.size = this.written;
             AppendOnlyFile.this.records = this.snapshotRecords + this.caughtUp + this.pending.recordCount();
             AppendOnlyFile.this.rewrite = null;
+            AppendOnlyFile.this.rewrites.increment();
             try {
                 old.close();
             }

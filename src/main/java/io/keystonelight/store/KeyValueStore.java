@@ -212,6 +212,11 @@ public class KeyValueStore implements AutoCloseable {
         return this.pipeline.counts();
     }
 
+    /** The data file, for its figures (fsyncs, rewrites) only. */
+    public AppendOnlyFile dataFile() {
+        return this.dataFile;
+    }
+
     /** Why writes are refused, or {@code null} while they are accepted. */
     public String writeFailure() {
         return this.dataFile.failure();

@@ -1,0 +1,462 @@
+package io.keystonelight.protocol.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import io.keystonelight.command.Command;
+import io.keystonelight.store.Keys;
+import io.keystonelight.store.Write;
+
+/**
+ * Turns the arguments of one RESP request into a {@link Command}: the shared records where a
+ * request means the same as in the text protocol, {@link RespCommand}s otherwise, and a
+ * {@link Command.Invalid} worded as Redis words it when the request is wrong (its arity, its
+ * syntax, an option this server does not have).
+ */
+final class RespCommandParser {
+
+    private RespCommandParser() {
+    }
+
+    static Command parse(List<byte[]> args) {
+        String name = lowerAscii(args.get(0));
+        int argc = args.size();
+        try {
+            return switch (name) {
+                case "get" -> {
+                    arity(name, argc, 2);
+                    yield new Command.Get(key(args.get(1)));
+                }
+                case "set" -> {
+                    atLeast(name, argc, 3);
+                    yield set(args);
+                }
+                case "setnx" -> {
+                    arity(name, argc, 3);
+                    yield new RespCommand.SetIfAbsent(key(args.get(1)), args.get(2));
+                }
+                case "getdel" -> {
+                    arity(name, argc, 2);
+                    yield new RespCommand.GetDel(key(args.get(1)));
+                }
+                case "mget" -> {
+                    atLeast(name, argc, 2);
+                    yield new RespCommand.MultiGet(keys(args, 1));
+                }
+                case "mset" -> {
+                    if (argc < 3 || argc % 2 == 0) {
+                        throw wrongArguments(name);
+                    }
+                    List<byte[]> keys = new ArrayList<>(argc / 2);
+                    List<byte[]> values = new ArrayList<>(argc / 2);
+                    for (int i = 1; i < argc; i += 2) {
+                        keys.add(key(args.get(i)));
+                        values.add(args.get(i + 1));
+                    }
+                    yield new RespCommand.MultiSet(keys, values);
+                }
+                case "del", "unlink" -> {
+                    atLeast(name, argc, 2);
+                    yield new Command.Delete(keys(args, 1));
+                }
+                case "exists" -> {
+                    atLeast(name, argc, 2);
+                    yield new RespCommand.Exists(keys(args, 1));
+                }
+                case "incr" -> {
+                    arity(name, argc, 2);
+                    yield new RespCommand.IncrementBy(key(args.get(1)), 1);
+                }
+                case "decr" -> {
+                    arity(name, argc, 2);
+                    yield new RespCommand.IncrementBy(key(args.get(1)), -1);
+                }
+                case "incrby" -> {
+                    arity(name, argc, 3);
+                    yield new RespCommand.IncrementBy(key(args.get(1)), integer(args.get(2)));
+                }
+                case "decrby" -> {
+                    arity(name, argc, 3);
+                    long delta = integer(args.get(2));
+                    if (delta == Long.MIN_VALUE) {
+                        throw new Refusal("decrement would overflow");
+                    }
+                    yield new RespCommand.IncrementBy(key(args.get(1)), -delta);
+                }
+                case "append" -> {
+                    arity(name, argc, 3);
+                    yield new RespCommand.Append(key(args.get(1)), args.get(2));
+                }
+                case "strlen" -> {
+                    arity(name, argc, 2);
+                    yield new RespCommand.StrLen(key(args.get(1)));
+                }
+                case "type" -> {
+                    arity(name, argc, 2);
+                    yield new RespCommand.Type(key(args.get(1)));
+                }
+                case "dbsize" -> {
+                    arity(name, argc, 1);
+                    yield new RespCommand.DbSize();
+                }
+                case "keys" -> {
+                    arity(name, argc, 2);
+                    yield new RespCommand.Keys(args.get(1));
+                }
+                case "scan" -> {
+                    atLeast(name, argc, 2);
+                    yield scan(args);
+                }
+                case "flushdb", "flushall" -> {
+                    if (argc > 2) {
+                        throw syntaxError();
+                    }
+                    if (argc == 2) {
+                        String mode = lowerAscii(args.get(1));
+                        if (!mode.equals("sync") && !mode.equals("async")) {
+                            throw syntaxError();
+                        }
+                    }
+                    yield new RespCommand.FlushDb();
+                }
+                case "info" -> {
+                    yield new RespCommand.Info(argc == 1 ? null : lowerAscii(args.get(1)));
+                }
+                case "select" -> {
+                    arity(name, argc, 2);
+                    long index = integer(args.get(1));
+                    if (index != 0) {
+                        throw new Refusal("DB index is out of range: this server has one database, 0");
+                    }
+                    yield new RespCommand.Select(index);
+                }
+                case "auth" -> {
+                    atLeast(name, argc, 2);
+                    if (argc > 3) {
+                        throw syntaxError();
+                    }
+                    yield argc == 2 ? new Command.Auth(null, args.get(1))
+                            : new Command.Auth(text(args.get(1)), args.get(2));
+                }
+                case "hello" -> hello(args);
+                case "client" -> {
+                    atLeast(name, argc, 2);
+                    yield client(args);
+                }
+                case "command" -> command(args);
+                case "config" -> {
+                    atLeast(name, argc, 2);
+                    yield config(args);
+                }
+                case "bgrewriteaof" -> {
+                    arity(name, argc, 1);
+                    yield new RespCommand.BackgroundRewrite();
+                }
+                case "ping" -> {
+                    if (argc > 2) {
+                        throw wrongArguments(name);
+                    }
+                    yield new Command.Ping(argc == 2 ? args.get(1) : null);
+                }
+                case "echo" -> {
+                    arity(name, argc, 2);
+                    yield new RespCommand.Echo(args.get(1));
+                }
+                case "quit" -> new Command.Quit();
+                default -> unsupportedOrUnknown(name, args);
+            };
+        }
+        catch (Refusal refusal) {
+            return new Command.Invalid(refusal.getMessage());
+        }
+    }
+
+    /** The commands of Redis this server knows not to have: said so, rather than "unknown". */
+    private static final java.util.Set<String> NOT_SUPPORTED = java.util.Set.of("expire", "pexpire", "expireat",
+            "pexpireat", "ttl", "pttl", "persist", "setex", "psetex", "getex", "multi", "exec", "discard", "watch",
+            "unwatch", "subscribe", "psubscribe", "publish", "eval", "evalsha", "hset", "hget", "hgetall", "hmset",
+            "hdel", "lpush", "rpush", "lpop", "rpop", "lrange", "sadd", "smembers", "srem", "zadd", "zrange",
+            "rename", "renamenx", "move", "swapdb", "save", "bgsave", "shutdown", "replicaof", "slaveof");
+
+    private static Command unsupportedOrUnknown(String name, List<byte[]> args) {
+        if (NOT_SUPPORTED.contains(name)) {
+            return new Command.Invalid("'" + name + "' is not supported by this server: it keeps string keys "
+                    + "without expiry, transactions, scripting or other data types; see the README's list of "
+                    + "RESP commands");
+        }
+        StringBuilder shown = new StringBuilder();
+        for (int i = 1; i < args.size() && shown.length() < 128; i++) {
+            String arg = text(args.get(i));
+            int room = 128 - shown.length();
+            shown.append('\'').append(arg, 0, Math.min(arg.length(), room)).append("' ");
+        }
+        String command = text(args.get(0));
+        return new Command.Invalid(sanitize("unknown command '" + command.substring(0, Math.min(128,
+                command.length())) + "', with args beginning with: " + shown));
+    }
+
+    private static Command set(List<byte[]> args) {
+        byte[] key = key(args.get(1));
+        byte[] value = args.get(2);
+        if (args.size() == 3) {
+            return new Command.Set(key, value);
+        }
+        Write.Condition condition = Write.Condition.ALWAYS;
+        boolean get = false;
+        for (int i = 3; i < args.size(); i++) {
+            String option = lowerAscii(args.get(i));
+            switch (option) {
+                case "nx" -> {
+                    if (condition == Write.Condition.IF_PRESENT) {
+                        throw syntaxError();
+                    }
+                    condition = Write.Condition.IF_ABSENT;
+                }
+                case "xx" -> {
+                    if (condition == Write.Condition.IF_ABSENT) {
+                        throw syntaxError();
+                    }
+                    condition = Write.Condition.IF_PRESENT;
+                }
+                case "get" -> get = true;
+                // No key expires here, so there is never a TTL to keep.
+                case "keepttl" -> {
+                }
+                case "ex", "px", "exat", "pxat" -> throw new Refusal("SET option '" + option.toUpperCase(Locale.ROOT)
+                        + "' is not supported: keys on this server do not expire");
+                default -> throw syntaxError();
+            }
+        }
+        return new RespCommand.SetWithOptions(key, value, condition, get);
+    }
+
+    private static Command scan(List<byte[]> args) {
+        long cursor = unsigned(args.get(1));
+        if (cursor < 0) {
+            throw new Refusal("invalid cursor");
+        }
+        byte[] pattern = null;
+        int count = 10;
+        for (int i = 2; i < args.size(); i++) {
+            String option = lowerAscii(args.get(i));
+            boolean hasValue = i + 1 < args.size();
+            if (option.equals("match") && hasValue) {
+                pattern = args.get(++i);
+            }
+            else if (option.equals("count") && hasValue) {
+                long n = integer(args.get(++i));
+                if (n < 1) {
+                    throw syntaxError();
+                }
+                count = (int) Math.min(n, Integer.MAX_VALUE);
+            }
+            else if (option.equals("type") && hasValue) {
+                if (!lowerAscii(args.get(++i)).equals("string")) {
+                    // Every key holds a string: a scan for another type finds nothing.
+                    pattern = new byte[] { '[', ']' };
+                }
+            }
+            else {
+                throw syntaxError();
+            }
+        }
+        return new RespCommand.Scan(cursor, pattern, count);
+    }
+
+    private static Command hello(List<byte[]> args) {
+        long version = 0;
+        if (args.size() >= 2) {
+            version = integerOr(args.get(1), "Protocol version is not an integer or out of range");
+            if (version != 2) {
+                return new RespCommand.Refused("NOPROTO", "unsupported protocol version: this server speaks "
+                        + "RESP2 only (HELLO 2)");
+            }
+        }
+        String user = null;
+        byte[] password = null;
+        byte[] name = null;
+        for (int i = 2; i < args.size(); i++) {
+            String option = lowerAscii(args.get(i));
+            int more = args.size() - 1 - i;
+            if (option.equals("auth") && more >= 2) {
+                user = text(args.get(i + 1));
+                password = args.get(i + 2);
+                i += 2;
+            }
+            else if (option.equals("setname") && more >= 1) {
+                name = args.get(++i);
+            }
+            else {
+                throw new Refusal(sanitize("Syntax error in HELLO option '" + text(args.get(i)) + "'"));
+            }
+        }
+        return new RespCommand.Hello(version, user, password, name);
+    }
+
+    private static Command client(List<byte[]> args) {
+        String sub = lowerAscii(args.get(1));
+        int argc = args.size();
+        switch (sub) {
+            case "setname" -> arity("client|setname", argc, 3);
+            case "getname" -> arity("client|getname", argc, 2);
+            case "id" -> arity("client|id", argc, 2);
+            case "setinfo" -> {
+                arity("client|setinfo", argc, 4);
+                String attribute = lowerAscii(args.get(2));
+                if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
+                    throw new Refusal(sanitize("Unrecognized option '" + text(args.get(2)) + "'"));
+                }
+            }
+            default -> throw new Refusal(unknownSubcommand(args.get(1), "CLIENT"));
+        }
+        return new RespCommand.Client(sub, args.subList(2, argc));
+    }
+
+    private static Command command(List<byte[]> args) {
+        if (args.size() == 1) {
+            return new RespCommand.CommandInfo("");
+        }
+        String sub = lowerAscii(args.get(1));
+        return switch (sub) {
+            case "count" -> {
+                arity("command|count", args.size(), 2);
+                yield new RespCommand.CommandInfo(sub);
+            }
+            case "docs" -> new RespCommand.CommandInfo(sub);
+            default -> throw new Refusal(unknownSubcommand(args.get(1), "COMMAND"));
+        };
+    }
+
+    private static Command config(List<byte[]> args) {
+        String sub = lowerAscii(args.get(1));
+        if (sub.equals("get")) {
+            atLeast("config|get", args.size(), 3);
+            return new RespCommand.ConfigGet(args.subList(2, args.size()));
+        }
+        if (sub.equals("set") || sub.equals("rewrite") || sub.equals("resetstat")) {
+            return new Command.Invalid("CONFIG " + sub.toUpperCase(Locale.ROOT) + " is not supported: this server "
+                    + "reads its settings (keystonelight.*) at start");
+        }
+        throw new Refusal(unknownSubcommand(args.get(1), "CONFIG"));
+    }
+
+    private static String unknownSubcommand(byte[] sub, String command) {
+        String text = text(sub);
+        return sanitize("unknown subcommand '" + text.substring(0, Math.min(128, text.length())) + "'. Try "
+                + command + " HELP.");
+    }
+
+    // ---- arguments
+
+    private static byte[] key(byte[] key) {
+        if (key.length == 0 || key.length > Keys.MAX_KEY_BYTES) {
+            throw new Refusal("invalid key: a key is 1 to " + Keys.MAX_KEY_BYTES + " bytes, this one is "
+                    + key.length);
+        }
+        return key;
+    }
+
+    private static List<byte[]> keys(List<byte[]> args, int from) {
+        List<byte[]> keys = new ArrayList<>(args.size() - from);
+        for (int i = from; i < args.size(); i++) {
+            keys.add(key(args.get(i)));
+        }
+        return keys;
+    }
+
+    private static long integer(byte[] arg) {
+        return integerOr(arg, "value is not an integer or out of range");
+    }
+
+    private static long integerOr(byte[] arg, String error) {
+        Long value = parseLong(arg);
+        if (value == null) {
+            throw new Refusal(error);
+        }
+        return value;
+    }
+
+    /** A cursor: a decimal number from 0 up; -1 if it is not one. */
+    private static long unsigned(byte[] arg) {
+        Long value = parseLong(arg);
+        return value == null || value < 0 ? -1 : value;
+    }
+
+    /** A decimal as Redis's {@code string2ll} takes it (no sign but '-', no leading zeros, no spaces). */
+    static Long parseLong(byte[] arg) {
+        int n = arg.length;
+        if (n == 0 || n > 20) {
+            return null;
+        }
+        int i = 0;
+        boolean negative = arg[0] == '-';
+        if (negative) {
+            i = 1;
+            if (n == 1) {
+                return null;
+            }
+        }
+        if (arg[i] == '0' && n - i > 1) {
+            return null;
+        }
+        for (; i < n; i++) {
+            if (arg[i] < '0' || arg[i] > '9') {
+                return null;
+            }
+        }
+        try {
+            return Long.parseLong(new String(arg, StandardCharsets.ISO_8859_1));
+        }
+        catch (NumberFormatException ex) {
+            return null; // out of range
+        }
+    }
+
+    private static void arity(String name, int argc, int expected) {
+        if (argc != expected) {
+            throw wrongArguments(name);
+        }
+    }
+
+    private static void atLeast(String name, int argc, int minimum) {
+        if (argc < minimum) {
+            throw wrongArguments(name);
+        }
+    }
+
+    private static Refusal wrongArguments(String name) {
+        return new Refusal("wrong number of arguments for '" + name + "' command");
+    }
+
+    private static Refusal syntaxError() {
+        return new Refusal("syntax error");
+    }
+
+    static String lowerAscii(byte[] bytes) {
+        char[] chars = new char[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            chars[i] = (char) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+        }
+        return new String(chars);
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** As Redis: an error line may not hold CR or LF. */
+    private static String sanitize(String message) {
+        return message.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    /** A request refused while it was parsed; its message is the reply's. */
+    private static final class Refusal extends RuntimeException {
+
+        Refusal(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.keystonelight.protocol.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+
+import io.keystonelight.command.CommandException;
+import io.keystonelight.command.CommandExecutor;
+import io.keystonelight.command.PendingReply;
+import io.keystonelight.store.CompactionResult;
+import io.keystonelight.store.WriteRefusedException;
+import io.keystonelight.store.WriteRejectedException;
+import io.keystonelight.transport.WireProtocol;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+/**
+ * RESP2, Redis's protocol, on the same port as the text protocol: a connection whose first byte
+ * is {@code *} speaks it for its whole life. Replies are worded from the command's result:
+ * {@link CommandExecutor#OK} is {@code +OK}, {@link CommandExecutor#NONE} a null bulk, a
+ * {@code byte[]} a bulk string, a number an integer, a {@link String} a status line (a bulk
+ * string inside an array), a {@link List} an array; failures are {@code -CODE message}.
+ */
+@Component
+@Order(0)
+public class RespProtocol implements WireProtocol {
+
+    /** A status reply ({@code +text}) inside an array, where a {@link String} is a bulk string. */
+    record Status(String text) {
+    }
+
+    private static final byte[] CRLF = { '\r', '\n' };
+
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    public String name() {
+        return "resp";
+    }
+
+    @Override
+    public boolean claims(byte firstByte) {
+        return firstByte == '*';
+    }
+
+    @Override
+    public ChannelHandler newDecoder(int maxRequestBytes) {
+        return new RespRequestDecoder(maxRequestBytes);
+    }
+
+    @Override
+    public void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out) {
+        if (failure != null) {
+            error(out, failure);
+            return;
+        }
+        if (result instanceof String text) {
+            status(out, text);
+        }
+        else if (result instanceof CompactionResult) {
+            status(out, "OK");
+        }
+        else {
+            value(out, result);
+        }
+    }
+
+    private static void value(ByteBuf out, Object result) {
+        if (result == CommandExecutor.OK) {
+            out.writeBytes(OK);
+        }
+        else if (result instanceof byte[] bulk) {
+            bulk(out, bulk);
+        }
+        else if (result instanceof String text) {
+            bulk(out, text.getBytes(StandardCharsets.UTF_8));
+        }
+        else if (result instanceof Long || result instanceof Integer) {
+            out.writeByte(':');
+            writeDecimal(out, ((Number) result).longValue());
+            out.writeBytes(CRLF);
+        }
+        else if (result instanceof List<?> list) {
+            out.writeByte('*');
+            writeDecimal(out, list.size());
+            out.writeBytes(CRLF);
+            for (Object element : list) {
+                value(out, element);
+            }
+        }
+        else if (result instanceof Status status) {
+            status(out, status.text());
+        }
+        else if (result == CommandExecutor.NONE || result == null) {
+            out.writeBytes(NULL_BULK);
+        }
+        else {
+            throw new IllegalArgumentException("no RESP form for a result of type " + result.getClass().getName());
+        }
+    }
+
+    private static void bulk(ByteBuf out, byte[] bytes) {
+        out.ensureWritable(bytes.length + 16);
+        out.writeByte('$');
+        writeDecimal(out, bytes.length);
+        out.writeBytes(CRLF);
+        out.writeBytes(bytes);
+        out.writeBytes(CRLF);
+    }
+
+    private static void status(ByteBuf out, String text) {
+        out.writeByte('+');
+        out.writeCharSequence(text, StandardCharsets.UTF_8);
+        out.writeBytes(CRLF);
+    }
+
+    private static void writeDecimal(ByteBuf out, long value) {
+        if (value >= 0 && value < 10) {
+            out.writeByte('0' + (int) value);
+            return;
+        }
+        out.writeCharSequence(Long.toString(value), StandardCharsets.US_ASCII);
+    }
+
+    private static void error(ByteBuf out, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        String code = "ERR";
+        String message;
+        if (cause instanceof CommandException command) {
+            code = command.code();
+            message = command.getMessage();
+        }
+        else if (cause instanceof WriteRefusedException) {
+            message = "write not persisted, nothing was changed: " + cause.getMessage();
+        }
+        else if (cause instanceof WriteRejectedException) {
+            message = cause.getMessage();
+        }
+        else {
+            message = "internal error: " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        }
+        out.writeByte('-');
+        out.writeCharSequence(code, StandardCharsets.US_ASCII);
+        out.writeByte(' ');
+        out.writeCharSequence(message.replace('\r', ' ').replace('\n', ' '), StandardCharsets.UTF_8);
+        out.writeBytes(CRLF);
+    }
+}

@@ -1,0 +1,247 @@
+package io.keystonelight.protocol.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ByteProcessor;
+
+import io.keystonelight.command.Command;
+
+/**
+ * Frames a RESP2 connection's bytes into requests, as Redis's {@code processMultibulkBuffer} and
+ * {@code processInlineBuffer} do, and hands each request's arguments to {@link RespCommandParser}.
+ * The only place that knows RESP's request syntax.
+ *
+ * <p>A request is an array of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}); a line that
+ * does not start with {@code *} is an inline request, split at spaces. Parsing is incremental: a
+ * bulk that arrives in many reads is not scanned again on each. Malformed input becomes a
+ * {@link Command.Invalid} worded as Redis words it ({@code Protocol error: ...}) that closes the
+ * connection; what follows it is dropped.
+ */
+final class RespRequestDecoder extends ByteToMessageDecoder {
+
+    /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline request, and the longest length line. */
+    static final int MAX_LINE = 64 * 1024;
+
+    /** Arguments one request may have (Redis allows up to INT_MAX; this bounds what a request holds). */
+    static final int MAX_ARGUMENTS = 1024 * 1024;
+
+    private final int maxBulkBytes;
+
+    /**
+     * The most bytes of arguments one request may hold, as Redis's client-query-buffer-limit
+     * bounds what a client can make it hold: an MSET of many values fits, a flood does not.
+     */
+    private final long maxRequestBytes;
+
+    /** Bytes of arguments in the request being read. */
+    private long requestBytes;
+
+    /** Arguments still to come in the request being read, or 0 between requests. */
+    private int argumentsLeft;
+
+    /** The length of the bulk being read, or -1 while its {@code $} line has not been read. */
+    private int bulkLength = -1;
+
+    private List<byte[]> arguments;
+
+    private boolean discarding;
+
+    RespRequestDecoder(int maxBulkBytes) {
+        this.maxBulkBytes = maxBulkBytes;
+        this.maxRequestBytes = Math.max(64L * 1024 * 1024, 4L * maxBulkBytes);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (this.discarding) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        while (in.isReadable()) {
+            if (this.argumentsLeft == 0) {
+                if (in.getByte(in.readerIndex()) != '*') {
+                    if (!inline(in, out)) {
+                        return;
+                    }
+                    continue;
+                }
+                if (!arrayHeader(in, out)) {
+                    return;
+                }
+                continue;
+            }
+            if (this.bulkLength < 0 && !bulkHeader(in, out)) {
+                return;
+            }
+            if (this.discarding) {
+                return;
+            }
+            if (in.readableBytes() < this.bulkLength + 2) {
+                return;
+            }
+            byte[] argument = new byte[this.bulkLength];
+            in.readBytes(argument);
+            // As Redis: the two bytes after a bulk are taken as its CRLF without looking at them.
+            in.skipBytes(2);
+            this.arguments.add(argument);
+            this.bulkLength = -1;
+            if (--this.argumentsLeft == 0) {
+                List<byte[]> request = this.arguments;
+                this.arguments = null;
+                out.add(RespCommandParser.parse(request));
+            }
+        }
+    }
+
+    /** Reads {@code *<count>\r\n}; false when more bytes are needed or the request was refused. */
+    private boolean arrayHeader(ByteBuf in, List<Object> out) {
+        int cr = findCr(in);
+        if (cr < 0) {
+            if (in.readableBytes() > MAX_LINE) {
+                protocolError(in, out, "too big mbulk count string");
+            }
+            return false;
+        }
+        if (cr + 1 >= in.writerIndex()) {
+            return false; // the LF is still to come
+        }
+        long count = parseLong(in, in.readerIndex() + 1, cr);
+        if (count == Long.MIN_VALUE || count > Integer.MAX_VALUE) {
+            protocolError(in, out, "invalid multibulk length");
+            return false;
+        }
+        if (count > MAX_ARGUMENTS) {
+            protocolError(in, out, "invalid multibulk length (this server takes at most " + MAX_ARGUMENTS
+                    + " arguments per request)");
+            return false;
+        }
+        in.readerIndex(cr + 2);
+        if (count <= 0) {
+            return true; // an empty request: nothing to answer, as Redis
+        }
+        this.argumentsLeft = (int) count;
+        this.requestBytes = 0;
+        this.arguments = new ArrayList<>((int) Math.min(count, 16));
+        return true;
+    }
+
+    /** Reads {@code $<length>\r\n}; false when more bytes are needed or the request was refused. */
+    private boolean bulkHeader(ByteBuf in, List<Object> out) {
+        int cr = findCr(in);
+        if (cr < 0) {
+            if (in.readableBytes() > MAX_LINE) {
+                protocolError(in, out, "too big bulk count string");
+            }
+            return false;
+        }
+        if (cr + 1 >= in.writerIndex()) {
+            return false;
+        }
+        byte first = in.getByte(in.readerIndex());
+        if (first != '$') {
+            protocolError(in, out, "expected '$', got '" + shown(first) + "'");
+            return false;
+        }
+        long length = parseLong(in, in.readerIndex() + 1, cr);
+        if (length == Long.MIN_VALUE || length < 0 || length > this.maxBulkBytes) {
+            protocolError(in, out, "invalid bulk length");
+            return false;
+        }
+        this.requestBytes += length;
+        if (this.requestBytes > this.maxRequestBytes) {
+            protocolError(in, out, "request too large: the arguments of one request may hold at most "
+                    + this.maxRequestBytes + " bytes");
+            return false;
+        }
+        in.readerIndex(cr + 2);
+        this.bulkLength = (int) length;
+        return true;
+    }
+
+    /** An inline request: one line, arguments split at spaces, quotes as redis-cli writes them. */
+    private boolean inline(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        int newline = in.forEachByte(start, Math.min(in.readableBytes(), MAX_LINE + 1), ByteProcessor.FIND_LF);
+        if (newline < 0) {
+            if (in.readableBytes() > MAX_LINE) {
+                protocolError(in, out, "too big inline request");
+            }
+            return false;
+        }
+        int end = newline > start && in.getByte(newline - 1) == '\r' ? newline - 1 : newline;
+        byte[] line = new byte[end - start];
+        in.getBytes(start, line);
+        in.readerIndex(newline + 1);
+        List<byte[]> arguments = InlineSplitter.split(line);
+        if (arguments == null) {
+            protocolError(in, out, "unbalanced quotes in request");
+            return false;
+        }
+        if (!arguments.isEmpty()) {
+            out.add(RespCommandParser.parse(arguments));
+        }
+        return true;
+    }
+
+    private static int findCr(ByteBuf in) {
+        return in.forEachByte(in.readerIndex(), Math.min(in.readableBytes(), MAX_LINE + 1), ByteProcessor.FIND_CR);
+    }
+
+    /**
+     * A decimal number as Redis's {@code string2ll} takes it: an optional minus sign, no leading
+     * zeros, nothing else; {@link Long#MIN_VALUE} if it is not one.
+     */
+    private static long parseLong(ByteBuf in, int from, int to) {
+        int length = to - from;
+        if (length <= 0 || length > 20) {
+            return Long.MIN_VALUE;
+        }
+        int i = from;
+        boolean negative = false;
+        if (in.getByte(i) == '-') {
+            negative = true;
+            i++;
+            if (i == to) {
+                return Long.MIN_VALUE;
+            }
+        }
+        if (in.getByte(i) == '0' && to - i > 1) {
+            return Long.MIN_VALUE;
+        }
+        long value = 0;
+        for (; i < to; i++) {
+            byte b = in.getByte(i);
+            if (b < '0' || b > '9') {
+                return Long.MIN_VALUE;
+            }
+            value = value * 10 + (b - '0');
+            if (value < 0) {
+                return Long.MIN_VALUE;
+            }
+        }
+        return negative ? -value : value;
+    }
+
+    private static String shown(byte b) {
+        // Redis puts the byte itself in the reply; a CR or LF there would end the error line.
+        return b == '\r' || b == '\n' ? " " : new String(new byte[] { b }, StandardCharsets.ISO_8859_1);
+    }
+
+    private void protocolError(ByteBuf in, List<Object> out, String what) {
+        this.discarding = true;
+        this.arguments = null;
+        in.skipBytes(in.readableBytes());
+        out.add(new Command.Invalid("Protocol error: " + what, true));
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        // A request cut short by the client closing its side is not executed.
+        in.skipBytes(in.readableBytes());
+    }
+}

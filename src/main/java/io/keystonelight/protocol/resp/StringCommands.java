@@ -1,0 +1,84 @@
+package io.keystonelight.protocol.resp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import io.keystonelight.command.Command;
+import io.keystonelight.command.CommandExecutor;
+import io.keystonelight.command.CommandFamily;
+import io.keystonelight.command.Session;
+import io.keystonelight.store.KeyValueStore;
+import io.keystonelight.store.Write;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * RESP's string commands beyond GET and a plain SET: SET with options, SETNX, GETDEL, MGET,
+ * MSET, INCR/DECR[BY], APPEND, STRLEN. Writes go through the store's write pipeline, so each is
+ * answered once durable; reads after the store's read barrier.
+ */
+@Component
+class StringCommands implements CommandFamily {
+
+    private final KeyValueStore store;
+
+    StringCommands(KeyValueStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public boolean handles(Command command) {
+        return command instanceof RespCommand.SetWithOptions || command instanceof RespCommand.SetIfAbsent
+                || command instanceof RespCommand.GetDel || command instanceof RespCommand.MultiGet
+                || command instanceof RespCommand.MultiSet || command instanceof RespCommand.IncrementBy
+                || command instanceof RespCommand.Append || command instanceof RespCommand.StrLen;
+    }
+
+    @Override
+    public CompletableFuture<Object> execute(Session session, Command command) {
+        if (command instanceof RespCommand.SetWithOptions set) {
+            return this.store.submit(new Write.Put(set.key(), set.value(), set.condition(), set.returnPrevious()))
+                    .thenApply(result -> {
+                        if (set.returnPrevious()) {
+                            return Reads.valueOrNone(result.previous());
+                        }
+                        return result.applied() ? CommandExecutor.OK : CommandExecutor.NONE;
+                    });
+        }
+        if (command instanceof RespCommand.SetIfAbsent set) {
+            return this.store.submit(new Write.Put(set.key(), set.value(), Write.Condition.IF_ABSENT, false))
+                    .thenApply(result -> result.applied() ? 1L : 0L);
+        }
+        if (command instanceof RespCommand.GetDel getDel) {
+            return this.store.submit(new Write.GetAndDelete(getDel.key())).thenApply(Reads::valueOrNone);
+        }
+        if (command instanceof RespCommand.MultiSet mset) {
+            return this.store.submit(new Write.PutAll(mset.keys(), mset.values(), false))
+                    .thenApply(ignored -> CommandExecutor.OK);
+        }
+        if (command instanceof RespCommand.IncrementBy increment) {
+            return this.store.submit(new Write.Increment(increment.key(), increment.delta()))
+                    .thenApply(value -> value);
+        }
+        if (command instanceof RespCommand.Append append) {
+            return this.store.submit(new Write.Append(append.key(), append.suffix())).thenApply(length -> length);
+        }
+        if (command instanceof RespCommand.MultiGet mget) {
+            return Reads.read(this.store, () -> {
+                List<Object> values = new ArrayList<>(mget.keys().size());
+                for (byte[] key : mget.keys()) {
+                    values.add(Reads.valueOrNone(this.store.get(key)));
+                }
+                return values;
+            });
+        }
+        if (command instanceof RespCommand.StrLen strlen) {
+            return Reads.read(this.store, () -> {
+                byte[] value = this.store.get(strlen.key());
+                return value == null ? 0L : (long) value.length;
+            });
+        }
+        throw new IllegalArgumentException("not a string command: " + command);
+    }
+}

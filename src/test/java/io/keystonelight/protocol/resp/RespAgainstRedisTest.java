@@ -1,0 +1,225 @@
+package io.keystonelight.protocol.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.support.RedisServerProcess;
+import io.keystonelight.support.RespConnection;
+import io.keystonelight.support.ServerInThisJvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same requests to KeystoneLight (in this JVM) and to a real redis-server, the same replies,
+ * byte for byte: Redis is the reference for what RESP clients expect. Skipped, saying so, when
+ * redis-server is not installed.
+ */
+class RespAgainstRedisTest extends ServerInThisJvm {
+
+    @TempDir
+    static Path redisFolder;
+
+    private static RedisServerProcess redis;
+
+    @BeforeEach
+    void startRedisOnce() {
+        if (redis == null) {
+            redis = RedisServerProcess.start(redisFolder);
+        }
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            assertThat(kl.call("FLUSHALL")).isEqualTo("+OK\r\n");
+            assertThat(reference.call("FLUSHALL")).isEqualTo("+OK\r\n");
+        }
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+            redis = null;
+        }
+    }
+
+    /** Each request, in order on one connection of each server; every reply must be the same bytes. */
+    private static final List<List<String>> REQUESTS = List.of(
+            List.of("PING"), List.of("PING", "hello there"), List.of("PING", "a", "b"),
+            List.of("ECHO", "x y"), List.of("ECHO"),
+            List.of("GET", "k"), List.of("SET", "k", "v1"), List.of("GET", "k"),
+            List.of("SET", "k", "v2", "NX"), List.of("SET", "k", "v3", "XX"), List.of("GET", "k"),
+            List.of("SET", "k", "v4", "XX", "GET"), List.of("SET", "k2", "v", "XX", "GET"),
+            List.of("SET", "k2", "v", "NX", "GET"), List.of("SET", "k2", "w", "NX", "GET"),
+            List.of("SET", "k", "v", "NX", "XX"), List.of("SET", "k", "v", "BOGUS"), List.of("SET", "k"),
+            List.of("SET", "k", "v", "KEEPTTL"), List.of("set", "lower", "case"), List.of("GeT", "lower"),
+            List.of("SETNX", "n1", "a"), List.of("SETNX", "n1", "b"), List.of("GET", "n1"), List.of("SETNX", "n1"),
+            List.of("GETDEL", "n1"), List.of("GETDEL", "n1"), List.of("GETDEL"),
+            List.of("MSET", "a", "1", "b", "2", "c", "3"), List.of("MSET", "a", "1", "b"), List.of("MSET"),
+            List.of("MGET", "a", "b", "nope", "c"), List.of("MGET"),
+            List.of("EXISTS", "a", "b", "nope", "a"), List.of("EXISTS"),
+            List.of("DEL", "a", "nope", "a"), List.of("UNLINK", "b", "c"), List.of("DEL"),
+            List.of("INCR", "counter"), List.of("INCRBY", "counter", "41"), List.of("DECR", "counter"),
+            List.of("DECRBY", "counter", "-10"), List.of("DECRBY", "counter", "50"), List.of("GET", "counter"),
+            List.of("INCRBY", "counter", "x"), List.of("INCRBY", "counter", "1.5"), List.of("INCRBY", "counter", " 1"),
+            List.of("INCRBY", "counter", "+1"), List.of("INCRBY", "counter", "01"),
+            List.of("INCRBY", "counter", "99999999999999999999"), List.of("SET", "big", "9223372036854775807"),
+            List.of("INCR", "big"), List.of("SET", "neg", "-9223372036854775808"), List.of("DECR", "neg"),
+            List.of("DECRBY", "counter", "-9223372036854775808"), List.of("SET", "text", "abc"),
+            List.of("INCR", "text"), List.of("INCR"), List.of("INCRBY", "counter"),
+            List.of("APPEND", "text", "def"), List.of("APPEND", "fresh", "xyz"), List.of("GET", "text"),
+            List.of("STRLEN", "text"), List.of("STRLEN", "nope"), List.of("STRLEN"),
+            List.of("TYPE", "text"), List.of("TYPE", "nope"), List.of("TYPE"),
+            List.of("DBSIZE"), List.of("DBSIZE", "x"),
+            List.of("SELECT", "0"), List.of("SELECT", "x"), List.of("SELECT"),
+            List.of("AUTH", "secret"), List.of("AUTH", "a", "b", "c"), List.of("AUTH"),
+            List.of("CLIENT", "SETNAME", "my-client"), List.of("CLIENT", "GETNAME"),
+            List.of("CLIENT", "SETNAME", "has space"), List.of("CLIENT", "SETNAME"), List.of("CLIENT", "BOGUS"),
+            List.of("CLIENT"),
+            List.of("CONFIG", "GET", "save"), List.of("CONFIG", "BOGUS"),
+            List.of("CONFIG", "GET"), List.of("COMMAND", "BOGUS"),
+            List.of("HELLO", "x"), List.of("HELLO", "2", "BOGUS"),
+            List.of("FLUSHDB", "BOGUS"), List.of("FLUSHDB", "ASYNC"), List.of("DBSIZE"),
+            List.of("FOO"), List.of("foo", "bar", "baz"), List.of("BAR", "x".repeat(200)),
+            List.of("SCAN", "x"), List.of("SCAN", "0", "COUNT", "0"), List.of("SCAN", "0", "COUNT", "x"),
+            List.of("SCAN", "0", "BOGUS"), List.of("SCAN"),
+            List.of("KEYS"), List.of("QUIT"));
+
+    @Test
+    void everyReplyIsRedissByteForByte() {
+        List<String> differences = new ArrayList<>();
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (List<String> request : REQUESTS) {
+                String expected = reference.call(request.toArray(String[]::new));
+                String actual = kl.call(request.toArray(String[]::new));
+                if (!expected.equals(actual)) {
+                    differences.add(request + "\n    redis:         " + shown(expected) + "\n    keystonelight: "
+                            + shown(actual));
+                }
+            }
+            assertThat(kl.closedByServer()).as("QUIT closes the connection").isTrue();
+        }
+        assertThat(differences).as("requests whose replies differ from Redis's").isEmpty();
+    }
+
+    @Test
+    void keysAndScanFindTheSameKeysAsRedis() {
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (int i = 0; i < 300; i++) {
+                String[] set = { "SET", "key:" + i + (i % 3 == 0 ? ":x" : ""), "v" };
+                kl.call(set);
+                reference.call(set);
+            }
+            for (String pattern : List.of("*", "key:1*", "key:?", "key:[12]?", "key:[^1]*:x", "*:x", "nomatch*",
+                    "key:\\*")) {
+                assertThat(sortedKeys(kl.call("KEYS", pattern))).as("KEYS " + pattern)
+                        .isEqualTo(sortedKeys(reference.call("KEYS", pattern)));
+                assertThat(scanAll(kl, pattern)).as("SCAN MATCH " + pattern)
+                        .isEqualTo(scanAll(reference, pattern));
+            }
+        }
+    }
+
+    /** Redis's tests/unit/protocol.tcl: each malformed request gets Redis's error, and the connection closes. */
+    @Test
+    void malformedRequestsGetRedissProtocolErrorAndCloseTheConnection() {
+        List<String> malformed = List.of(
+                "*3000000000\r\n",
+                "*20000000000000000000\r\n",
+                "*abc\r\n",
+                "*3\r\n$3\r\nSET\r\n$1\r\nx\r\nfooz\r\n",
+                "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$-10\r\n",
+                "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$2000000000\r\n",
+                "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$blabla\r\n",
+                "*1\r\nfoo\r\n",
+                "*1\r\n$\r\n",
+                "*1\r\n$01\r\nx\r\n",
+                "*\u0000" + "A".repeat(70 * 1024),
+                "*1\r\n$" + "9".repeat(70 * 1024));
+        for (String request : malformed) {
+            String shown = shown(request.length() > 60 ? request.substring(0, 60) + "..." : request);
+            byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
+            try (RespConnection kl = RespConnection.connect(this.port);
+                    RespConnection reference = RespConnection.connect(redis.port())) {
+                String expected = reference.send(bytes).readReply();
+                String actual = kl.send(bytes).readReply();
+                assertThat(expected).as("Redis's reply to " + shown).startsWith("-ERR Protocol error");
+                assertThat(actual).as("reply to " + shown).isEqualTo(expected);
+                assertThat(kl.closedByServer()).as("the connection closes after " + shown).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Empty and negative-length arrays are skipped by Redis, and the connection goes on. (An empty
+     * line as a connection's very first bytes is the text protocol here: only {@code *} starts RESP.)
+     */
+    @Test
+    void emptyRequestsAreIgnoredAsRedisIgnoresThem() {
+        for (String request : List.of("*0\r\n", "*-10\r\n", "*-1\r\n", "*1\r\n$4\r\nPING\r\n\r\n")) {
+            try (RespConnection kl = RespConnection.connect(this.port);
+                    RespConnection reference = RespConnection.connect(redis.port())) {
+                byte[] bytes = (request + "*1\r\n$4\r\nPING\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                String expected = reference.send(bytes).readReply();
+                assertThat(kl.send(bytes).readReply()).as(shown(request)).isEqualTo(expected).isEqualTo("+PONG\r\n");
+            }
+        }
+    }
+
+    /** Inline requests after a RESP request on the same connection, quotes and escapes included. */
+    @Test
+    void inlineRequestsOnARespConnectionAreSplitAsRedisSplitsThem() {
+        List<String> lines = List.of("SET inline \"a b\\x41\\n\"", "GET inline", "  get   inline  ", "ECHO 'it''s'",
+                "ECHO 'it\\'s'", "set \"\"\"test-key\"\"\" test-value", "PING");
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            kl.call("PING");
+            reference.call("PING");
+            for (String line : lines) {
+                byte[] bytes = (line + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+                String expected = reference.send(bytes).readReply();
+                assertThat(kl.send(bytes).readReply()).as(line).isEqualTo(expected);
+                if (expected.startsWith("-ERR Protocol error")) {
+                    assertThat(kl.closedByServer()).isTrue();
+                    break;
+                }
+            }
+        }
+    }
+
+    private static List<String> sortedKeys(String reply) {
+        List<String> keys = new ArrayList<>(Arrays.asList(reply.split("\r\n")));
+        keys.remove(0);
+        keys.removeIf(line -> line.startsWith("$"));
+        keys.sort(null);
+        return keys;
+    }
+
+    private static List<String> scanAll(RespConnection connection, String pattern) {
+        List<String> keys = new ArrayList<>();
+        String cursor = "0";
+        int calls = 0;
+        do {
+            String[] lines = connection.call("SCAN", cursor, "MATCH", pattern, "COUNT", "7").split("\r\n");
+            cursor = lines[2];
+            for (int i = 4; i < lines.length; i += 2) {
+                keys.add(lines[i]);
+            }
+            assertThat(++calls).as("SCAN ends").isLessThan(1000);
+        }
+        while (!cursor.equals("0"));
+        return keys.stream().distinct().sorted().toList();
+    }
+
+    private static String shown(String reply) {
+        return reply.replace("\r", "\\r").replace("\n", "\\n").replace("\u0000", "\\0");
+    }
+}

@@ -1,0 +1,105 @@
+package io.keystonelight.protocol.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+import io.keystonelight.command.Command;
+import io.keystonelight.support.RespConnection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The RESP decoder on its own: framing across reads, limits, and what a malformed request becomes. */
+class RespRequestDecoderTest {
+
+    private static List<Command> decode(int maxBulk, byte[]... reads) {
+        EmbeddedChannel channel = new EmbeddedChannel(new RespRequestDecoder(maxBulk));
+        for (byte[] read : reads) {
+            channel.writeInbound(Unpooled.wrappedBuffer(read));
+        }
+        List<Command> commands = new ArrayList<>();
+        Object next;
+        while ((next = channel.readInbound()) != null) {
+            commands.add((Command) next);
+        }
+        channel.finishAndReleaseAll();
+        return commands;
+    }
+
+    @Test
+    void aRequestSplitIntoOneByteReadsIsOneCommand() {
+        byte[] request = RespConnection.request("SET", "key", "a value\r\nwith CRLF");
+        byte[][] reads = new byte[request.length][];
+        for (int i = 0; i < request.length; i++) {
+            reads[i] = new byte[] { request[i] };
+        }
+        List<Command> commands = decode(1024, reads);
+        assertThat(commands).hasSize(1);
+        Command.Set set = (Command.Set) commands.get(0);
+        assertThat(new String(set.value(), StandardCharsets.UTF_8)).isEqualTo("a value\r\nwith CRLF");
+    }
+
+    @Test
+    void pipelinedRequestsInOneReadAreCommandsInOrder() {
+        byte[] a = RespConnection.request("GET", "a");
+        byte[] b = RespConnection.request("DEL", "a", "b");
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        List<Command> commands = decode(1024, both);
+        assertThat(commands).hasSize(2);
+        assertThat(commands.get(0)).isInstanceOf(Command.Get.class);
+        assertThat(((Command.Delete) commands.get(1)).keys()).hasSize(2);
+    }
+
+    @Test
+    void aBulkAtTheLimitIsTakenAndOneByteMoreIsAProtocolErrorThatClosesTheConnection() {
+        byte[] atLimit = RespConnection.request("SET".getBytes(), "k".getBytes(), new byte[100]);
+        assertThat(decode(100, atLimit)).singleElement().isInstanceOf(Command.Set.class);
+        byte[] overLimit = RespConnection.request("SET".getBytes(), "k".getBytes(), new byte[101]);
+        assertThat(decode(100, overLimit)).singleElement()
+                .isEqualTo(new Command.Invalid("Protocol error: invalid bulk length", true));
+    }
+
+    @Test
+    void nothingAfterAProtocolErrorIsDecoded() {
+        byte[] bad = "*1\r\n$x\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] good = RespConnection.request("PING");
+        assertThat(decode(1024, bad, good)).singleElement()
+                .isEqualTo(new Command.Invalid("Protocol error: invalid bulk length", true));
+    }
+
+    @Test
+    void aLengthLineWithoutItsEndIsRefusedPast64KiB() {
+        byte[] endless = ("*1\r\n$" + "1".repeat(64 * 1024 + 10)).getBytes(StandardCharsets.US_ASCII);
+        assertThat(decode(1024, endless)).singleElement()
+                .isEqualTo(new Command.Invalid("Protocol error: too big bulk count string", true));
+    }
+
+    @Test
+    void anEmptyKeyIsRefusedWithoutClosingTheConnection() {
+        assertThat(decode(1024, RespConnection.request("GET", ""))).singleElement()
+                .isEqualTo(new Command.Invalid("invalid key: a key is 1 to 1024 bytes, this one is 0"));
+    }
+
+    @Test
+    void aRequestWhoseArgumentsTogetherPassTheRequestLimitIsRefused() {
+        // 1 MiB bulks: at most 64 MiB per request.
+        StringBuilder header = new StringBuilder("*100\r\n$3\r\nSET\r\n");
+        List<byte[]> reads = new ArrayList<>();
+        reads.add(header.toString().getBytes(StandardCharsets.US_ASCII));
+        byte[] bulk = new byte[1024 * 1024];
+        for (int i = 0; i < 70; i++) {
+            reads.add(("$" + bulk.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            reads.add(bulk);
+            reads.add("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(decode(1024 * 1024, reads.toArray(byte[][]::new))).singleElement()
+                .isEqualTo(new Command.Invalid("Protocol error: request too large: the arguments of one request may "
+                        + "hold at most 67108864 bytes", true));
+    }
+}

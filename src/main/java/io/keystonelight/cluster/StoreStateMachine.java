@@ -145,8 +145,14 @@ final class StoreStateMachine extends BaseStateMachine {
 
     @Override
     public CompletableFuture<Message> query(Message request) {
-        // A read barrier: Ratis calls this once this node has applied up to the read index.
-        return CompletableFuture.completedFuture(Message.EMPTY);
+        // A read barrier: on the leader, Ratis calls this once leadership is confirmed and the log
+        // applied up to the read index; the answer is how far, for the asking node to catch up to.
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
+                java.nio.ByteBuffer.allocate(Long.BYTES).putLong(appliedIndex()).array())));
+    }
+
+    static long decodeIndex(Message reply) {
+        return reply.getContent().asReadOnlyByteBuffer().getLong();
     }
 
     /** Completes once this node has applied the log up to {@code index}. */
@@ -235,13 +241,13 @@ final class StoreStateMachine extends BaseStateMachine {
     public void notifyExtendedNoLeader(RaftProtos.RoleInfoProto roleInfo) {
         log.warn("No leader for a while: this node is {} in term {}. A majority of the members must be running and "
                 + "reach each other on their Raft ports; until then writes get ERR.", roleInfo.getRole(),
-                roleInfo.getLeaderInfo() == null ? "?" : getServer().getNow(null) == null ? "?"
-                        : String.valueOf(currentTerm()));
+                currentTerm());
     }
 
     private long currentTerm() {
         try {
-            return getServer().join().getDivision(getGroupId()).getInfo().getCurrentTerm();
+            RaftServer server = getServer().getNow(null);
+            return server == null ? -1 : server.getDivision(getGroupId()).getInfo().getCurrentTerm();
         }
         catch (IOException | RuntimeException ex) {
             return -1;

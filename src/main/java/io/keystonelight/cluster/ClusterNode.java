@@ -79,7 +79,10 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     private final RaftServer server;
 
-    private final RaftClient client;
+    private final RaftGroup group;
+
+    /** Replaced when Ratis closes it after a request that exhausted its retries. */
+    private volatile RaftClient client;
 
     private final ScheduledExecutorService timer;
 
@@ -113,12 +116,42 @@ public class ClusterNode implements Replication, SmartLifecycle {
             throw new UncheckedIOException("could not set up Raft storage in " + this.settings.dir().toAbsolutePath()
                     + ": " + ex.getMessage(), ex);
         }
-        this.client = RaftClient.newBuilder().setRaftGroup(group).setClientId(ClientId.randomId())
+        this.group = group;
+        this.client = newClient();
+    }
+
+    private RaftClient newClient() {
+        return RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId())
                 .setProperties(clientProperties())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, this.settings.writeTimeout().toMillis() / 100),
+                        (int) Math.max(1, this.settings.writeTimeout().toMillis() / 200),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    /**
+     * A request that exhausted its retries closes the client's ordered request window, which
+     * then refuses every later request: start over with a new client.
+     */
+    private void renewClient(RaftClient failed, Throwable cause) {
+        if (!(cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
+                || cause instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException)) {
+            return;
+        }
+        synchronized (this) {
+            if (this.client != failed || !this.running) {
+                return;
+            }
+            this.client = newClient();
+        }
+        this.timer.schedule(() -> {
+            try {
+                failed.close();
+            }
+            catch (IOException | RuntimeException ex) {
+                log.debug("Closing a failed Raft client: {}", ex.toString());
+            }
+        }, this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private RaftProperties serverProperties() {
@@ -230,9 +263,11 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     private <R> CompletableFuture<R> send(Message message, long deadline) {
         long remaining = Math.max(1, deadline - System.nanoTime());
-        return this.client.async().send(message).orTimeout(remaining, TimeUnit.NANOSECONDS)
+        RaftClient sender = this.client;
+        return sender.async().send(message).orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .handle((reply, failure) -> {
                     if (failure != null) {
+                        renewClient(sender, unwrap(failure));
                         throw outcomeUnknown(unwrap(failure));
                     }
                     if (!reply.isSuccess()) {
@@ -307,12 +342,14 @@ public class ClusterNode implements Replication, SmartLifecycle {
             return CompletableFuture.completedFuture(null);
         }
         long timeout = this.settings.writeTimeout().toMillis();
-        return this.client.async().sendReadOnly(Message.EMPTY)
+        RaftClient sender = this.client;
+        return sender.async().sendReadOnly(Message.EMPTY)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .handle((reply, failure) -> {
                     Throwable cause = failure != null ? unwrap(failure)
                             : reply.isSuccess() ? null : reply.getException();
                     if (cause != null) {
+                        renewClient(sender, cause);
                         throw readNotServed(cause instanceof TimeoutException ? "no answer within " + timeout + " ms"
                                 : describe(cause));
                     }

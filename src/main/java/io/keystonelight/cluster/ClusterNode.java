@@ -186,8 +186,9 @@ public class ClusterNode implements Replication, SmartLifecycle {
         RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(Integer.MAX_VALUE,
                 Math.max(1, this.settings.snapshotEvery() / 4)));
         // Small machines: smaller log segments, fewer preallocated bytes and threads.
-        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("8MB"));
-        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
+        long segment = this.settings.logSegmentSize().toBytes();
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segment));
+        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segment, 1 << 20)));
         RaftServerConfigKeys.ThreadPool.setServerCached(properties, true);
         RaftServerConfigKeys.ThreadPool.setClientCached(properties, true);
         RaftServerConfigKeys.ThreadPool.setProxyCached(properties, true);

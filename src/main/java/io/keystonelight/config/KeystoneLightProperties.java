@@ -119,6 +119,7 @@ public record KeystoneLightProperties(
      * @param electionTimeout a follower that hears nothing from its leader for between this and
      *        twice this starts an election
      * @param snapshotEvery a snapshot is taken (and the log purged behind it) after this many log entries
+     * @param logSegmentSize the Raft log is kept in files of this size; only whole files are purged
      */
     public record Cluster(
             String nodeId,
@@ -127,7 +128,8 @@ public record KeystoneLightProperties(
             @DefaultValue("5s") @NotNull Duration writeTimeout,
             @DefaultValue("linearizable") @NotNull ReadConsistency readConsistency,
             @DefaultValue("1s") @NotNull Duration electionTimeout,
-            @DefaultValue("100000") @Min(2) long snapshotEvery) {
+            @DefaultValue("100000") @Min(2) long snapshotEvery,
+            @DefaultValue("8MB") @NotNull DataSize logSegmentSize) {
 
         /** Whether this server is a node of a cluster. */
         public boolean enabled() {

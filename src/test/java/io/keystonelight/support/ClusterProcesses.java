@@ -33,6 +33,9 @@ public final class ClusterProcesses implements AutoCloseable {
 
     private static final Pattern APPLIED = Pattern.compile("\"appliedIndex\"\\s*:\\s*(-?\\d+)");
 
+    /** Three JVMs starting at once on two cores take a while. */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
     private final Path root;
 
     private final List<String> ids = new ArrayList<>();
@@ -79,14 +82,14 @@ public final class ClusterProcesses implements AutoCloseable {
                 launched.add(id);
             }
         }
-        launched.forEach(id -> this.nodes.get(id).port());
+        launched.forEach(id -> this.nodes.get(id).awaitServing(START_TIMEOUT));
     }
 
     /** Starts node {@code id} (again, in the same folder) and waits until it serves. */
     public ServerProcess start(String id) {
         launch(id);
         ServerProcess node = this.nodes.get(id);
-        node.port();
+        node.awaitServing(START_TIMEOUT);
         return node;
     }
 
@@ -166,11 +169,16 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** Waits until every running node names the same leader, itself running and LEADER; returns its id. */
     public String awaitLeader(Duration timeout) {
+        return awaitLeaderAmong(timeout, running());
+    }
+
+    /** As {@link #awaitLeader(Duration)}, asking only {@code nodes} (say, all but a paused one). */
+    public String awaitLeaderAmong(Duration timeout, List<String> nodes) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ClusterState> seen = List.of();
         while (System.nanoTime() < deadline) {
-            seen = running().stream().map(this::state).flatMap(Optional::stream).toList();
-            if (!seen.isEmpty() && seen.size() == running().size()) {
+            seen = nodes.stream().map(this::state).flatMap(Optional::stream).toList();
+            if (!seen.isEmpty() && seen.size() == nodes.size()) {
                 String leader = seen.get(0).leader();
                 boolean agreed = seen.stream().allMatch(s -> s.leader().equals(leader));
                 boolean leads = seen.stream().anyMatch(s -> s.node().equals(leader) && s.role().equals("LEADER"));

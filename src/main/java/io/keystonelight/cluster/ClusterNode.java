@@ -81,8 +81,16 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     private final RaftGroup group;
 
-    /** Replaced when Ratis closes it after a request that exhausted its retries. */
-    private volatile RaftClient client;
+    /**
+     * Writes go through one client, read barriers through another, so that a read never queues
+     * behind a write that waits for a majority (a client delivers its requests in order). Each is
+     * replaced when one of its requests fails or times out: Ratis closes a client's request
+     * window after a request exhausted its retries, and later requests would queue behind one
+     * that is still being retried.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<RaftClient> writer = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private final java.util.concurrent.atomic.AtomicReference<RaftClient> reader = new java.util.concurrent.atomic.AtomicReference<>();
 
     private final ScheduledExecutorService timer;
 
@@ -117,33 +125,25 @@ public class ClusterNode implements Replication, SmartLifecycle {
                     + ": " + ex.getMessage(), ex);
         }
         this.group = group;
-        this.client = newClient();
+        this.writer.set(newClient());
+        this.reader.set(newClient());
     }
 
     private RaftClient newClient() {
         return RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId())
                 .setProperties(clientProperties())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, this.settings.writeTimeout().toMillis() / 200),
+                        (int) Math.max(1, this.settings.writeTimeout().toMillis() / 250),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
     }
 
-    /**
-     * A request that exhausted its retries closes the client's ordered request window, which
-     * then refuses every later request: start over with a new client.
-     */
-    private void renewClient(RaftClient failed, Throwable cause) {
-        if (!(cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
-                || cause instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException)) {
+    /** Replaces {@code failed} in {@code holder} with a new client, unless that happened already. */
+    private void renewClient(java.util.concurrent.atomic.AtomicReference<RaftClient> holder, RaftClient failed) {
+        if (!this.running || !holder.compareAndSet(failed, newClient())) {
             return;
         }
-        synchronized (this) {
-            if (this.client != failed || !this.running) {
-                return;
-            }
-            this.client = newClient();
-        }
+        // Its requests still in flight fail with it; their callers were answered already.
         this.timer.schedule(() -> {
             try {
                 failed.close();
@@ -151,7 +151,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
             catch (IOException | RuntimeException ex) {
                 log.debug("Closing a failed Raft client: {}", ex.toString());
             }
-        }, this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, 1, TimeUnit.SECONDS);
     }
 
     private RaftProperties serverProperties() {
@@ -199,7 +199,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(
-                Math.min(3000, this.settings.writeTimeout().toMillis()), TimeUnit.MILLISECONDS));
+                Math.max(500, Math.min(3000, this.settings.writeTimeout().toMillis() / 2)), TimeUnit.MILLISECONDS));
         // Writes of every connection of this node travel through this one client.
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 10_000);
         return properties;
@@ -226,11 +226,13 @@ public class ClusterNode implements Replication, SmartLifecycle {
     @Override
     public void stop() {
         this.running = false;
-        try {
-            this.client.close();
-        }
-        catch (IOException ex) {
-            log.warn("Closing the Raft client failed: {}", ex.toString());
+        for (RaftClient client : List.of(this.writer.get(), this.reader.get())) {
+            try {
+                client.close();
+            }
+            catch (IOException ex) {
+                log.warn("Closing a Raft client failed: {}", ex.toString());
+            }
         }
         try {
             this.server.close();
@@ -264,11 +266,11 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     private <R> CompletableFuture<R> send(Message message, long deadline) {
         long remaining = Math.max(1, deadline - System.nanoTime());
-        RaftClient sender = this.client;
+        RaftClient sender = this.writer.get();
         return sender.async().send(message).orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .handle((reply, failure) -> {
                     if (failure != null) {
-                        renewClient(sender, unwrap(failure));
+                        renewClient(this.writer, sender);
                         throw outcomeUnknown(unwrap(failure));
                     }
                     if (!reply.isSuccess()) {
@@ -324,7 +326,9 @@ public class ClusterNode implements Replication, SmartLifecycle {
     private RuntimeException outcomeUnknown(Throwable cause) {
         String why = cause instanceof TimeoutException
                 ? "no majority confirmed it within " + this.settings.writeTimeout().toMillis() + " ms"
-                : "the cluster failed it: " + describe(cause);
+                : cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
+                        ? "no leader with a majority confirmed it before the retries ran out"
+                        : "the cluster failed it: " + describe(cause);
         return new CommandException("ERR", "outcome unknown: the write was sent to the leader but " + why
                 + " (leader " + (leaderId() == null ? "unknown" : leaderId()) + ", term " + term()
                 + "); it may or may not have been applied: read the key to find out");
@@ -343,14 +347,14 @@ public class ClusterNode implements Replication, SmartLifecycle {
             return CompletableFuture.completedFuture(null);
         }
         long timeout = this.settings.writeTimeout().toMillis();
-        RaftClient sender = this.client;
+        RaftClient sender = this.reader.get();
         return sender.async().sendReadOnly(Message.EMPTY)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .handle((reply, failure) -> {
                     Throwable cause = failure != null ? unwrap(failure)
                             : reply.isSuccess() ? null : reply.getException();
                     if (cause != null) {
-                        renewClient(sender, cause);
+                        renewClient(this.reader, sender);
                         throw readNotServed(cause instanceof TimeoutException ? "no answer within " + timeout + " ms"
                                 : describe(cause));
                     }
@@ -377,7 +381,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
     public CompactionResult compact() throws IOException {
         long started = System.nanoTime();
         long before = folderSize(this.settings.dir());
-        RaftClientReply reply = this.client.getSnapshotManagementApi(this.self)
+        RaftClientReply reply = this.writer.get().getSnapshotManagementApi(this.self)
                 .create(this.settings.writeTimeout().toMillis());
         if (!reply.isSuccess()) {
             throw new IOException("snapshot failed: " + describe(reply.getException()));

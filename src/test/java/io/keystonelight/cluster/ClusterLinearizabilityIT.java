@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.cluster.LinearizabilityChecker.Kind;
@@ -26,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * be linearizable (checked by {@link LinearizabilityChecker}, which {@link LinearizabilityCheckerTest}
  * shows rejecting bad histories).
  */
-@EnabledIfSystemProperty(named = "keystonelight.cluster.soak", matches = "true",
-        disabledReason = "not yet run green on a quiet machine: run with -Dkeystonelight.cluster.soak=true")
 class ClusterLinearizabilityIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leader has purged its log behind a snapshot, so the follower must catch up from the snapshot.
  */
 @EnabledIfSystemProperty(named = "keystonelight.cluster.soak", matches = "true",
-        disabledReason = "not yet run green on a quiet machine: run with -Dkeystonelight.cluster.soak=true")
+        disabledReason = "known to fail: a wiped follower does not yet get the leader's snapshot over the Netty "
+                + "transport; run with -Dkeystonelight.cluster.soak=true")
 class ClusterSnapshotIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);

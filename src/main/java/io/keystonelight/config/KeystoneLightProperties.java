@@ -27,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
  * @param storage the data file
  * @param compaction when the data file is rewritten without the records it no longer needs
  * @param pidFile written once the TCP port is bound, removed on clean shutdown
+ * @param cluster cluster mode: several nodes replicating every write through Raft; off without a node id
  */
 @Validated
 @ConfigurationProperties("keystonelight")
@@ -34,7 +35,8 @@ public record KeystoneLightProperties(
         @DefaultValue @Valid @NotNull Server server,
         @DefaultValue @Valid @NotNull Storage storage,
         @DefaultValue @Valid @NotNull Compaction compaction,
-        @DefaultValue("keystonelight.pid") @NotNull Path pidFile) {
+        @DefaultValue("keystonelight.pid") @NotNull Path pidFile,
+        @DefaultValue @Valid @NotNull Cluster cluster) {
 
     /**
      * @param host the address the TCP endpoint binds
@@ -101,5 +103,42 @@ public record KeystoneLightProperties(
             @DefaultValue("64MB") @NotNull DataSize autoMinSize,
             @DefaultValue("0.5") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1")
             double autoMinReclaimable) {
+    }
+
+    /**
+     * Cluster mode (Raft on Apache Ratis). Without {@code nodeId} the server is a single node and
+     * none of the other settings is used.
+     *
+     * @param nodeId this node's id, one of the names in {@code peers}
+     * @param peers every member, {@code n1=host:port,n2=host:port,...}: Raft addresses, this node included
+     * @param dir this node's Raft storage folder (log, snapshots)
+     * @param writeTimeout how long a write may wait for a leader and a majority before it gets ERR
+     * @param readConsistency {@code linearizable}: a read sees every write acknowledged before it
+     *        began, on any node; {@code local}: a read answers from this node's copy at once, which
+     *        may lag behind the leader
+     * @param electionTimeout a follower that hears nothing from its leader for between this and
+     *        twice this starts an election
+     * @param snapshotEvery a snapshot is taken (and the log purged behind it) after this many log entries
+     * @param logSegmentSize the Raft log is kept in files of this size; only whole files are purged
+     */
+    public record Cluster(
+            String nodeId,
+            String peers,
+            @DefaultValue("raft") @NotNull Path dir,
+            @DefaultValue("5s") @NotNull Duration writeTimeout,
+            @DefaultValue("linearizable") @NotNull ReadConsistency readConsistency,
+            @DefaultValue("1s") @NotNull Duration electionTimeout,
+            @DefaultValue("100000") @Min(2) long snapshotEvery,
+            @DefaultValue("8MB") @NotNull DataSize logSegmentSize) {
+
+        /** Whether this server is a node of a cluster. */
+        public boolean enabled() {
+            return this.nodeId != null && !this.nodeId.isBlank();
+        }
+    }
+
+    /** How fresh a read in cluster mode must be. */
+    public enum ReadConsistency {
+        LINEARIZABLE, LOCAL
     }
 }

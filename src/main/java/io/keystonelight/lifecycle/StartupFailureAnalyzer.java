@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.keystonelight.cluster.ClusterConfigurationException;
 import io.keystonelight.persistence.DataFileCorruptException;
 import io.keystonelight.persistence.DataFileLockedException;
 import io.keystonelight.transport.EndpointUnavailableException;
@@ -50,6 +51,12 @@ public class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
                         + "--keystonelight.server.password=... (clients then send auth <password> first), listen on "
                         + "127.0.0.1 only, or, on a network you trust, allow it with "
                         + "--keystonelight.server.allow-unauthenticated-remote=true", unprotected);
+            }
+            if (cause instanceof ClusterConfigurationException cluster) {
+                return new FailureAnalysis(cluster.getMessage(), "Give every node the same "
+                        + "--keystonelight.cluster.peers=n1=host:port,n2=host:port,n3=host:port (Raft addresses, every "
+                        + "member included) and each its own --keystonelight.cluster.node-id, one of those ids; or set "
+                        + "neither to run a single node", cluster);
             }
             if (cause instanceof EndpointUnavailableException unavailable) {
                 return new FailureAnalysis(unavailable.getMessage(),

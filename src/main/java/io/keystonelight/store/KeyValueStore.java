@@ -55,14 +55,28 @@ public class KeyValueStore implements AutoCloseable {
 
     private final Compactor compactor;
 
+    private volatile Replication replication;
+
     /**
      * The store of the running server; the data file is opened through a {@link FileChannelOpener}
      * bean if there is one (tests put a disk that fails or waits there), else directly.
      */
     @Autowired
     public KeyValueStore(KeystoneLightProperties properties, ObjectProvider<FileChannelOpener> opener) {
-        this(properties.storage().dataFile(), properties.storage().fsync(),
+        this(dataFileOf(properties), properties.storage().fsync(),
                 opener.getIfAvailable(() -> FileChannelOpener.DEFAULT), properties.storage().repair());
+    }
+
+    /**
+     * In cluster mode the Raft log is the write-ahead log and snapshots hold the table, so the
+     * single-node data file is left alone: the store keeps an empty file inside the node's Raft
+     * folder instead, which only locks that folder against a second server.
+     */
+    private static Path dataFileOf(KeystoneLightProperties properties) {
+        if (properties.cluster().enabled()) {
+            return properties.cluster().dir().resolve("store-lock.txt");
+        }
+        return properties.storage().dataFile();
     }
 
     public KeyValueStore(Path dataFile, FsyncPolicy fsync) {
@@ -165,12 +179,65 @@ public class KeyValueStore implements AutoCloseable {
      * done: nothing changed).
      */
     public <R> CompletableFuture<R> submit(Write<R> write) {
+        Replication replicated = this.replication;
+        if (replicated != null) {
+            return replicated.submit(write);
+        }
         return this.pipeline.submit(write);
     }
 
-    /** What a read must wait for to see every write acknowledged before it: nothing, on one node. */
+    /**
+     * What a read must wait for to see every write acknowledged before it: nothing on one node;
+     * in cluster mode, what the replication says.
+     */
     public CompletableFuture<Void> readBarrier() {
-        return NO_WAIT;
+        Replication replicated = this.replication;
+        return replicated == null ? NO_WAIT : replicated.readBarrier();
+    }
+
+    // Cluster mode: the store as one copy of a replicated state.
+
+    /**
+     * From now on writes go through {@code replicated} and come back through
+     * {@link #applyReplicated(Write)}; the data file takes none of them. Set once, before the
+     * server takes requests.
+     */
+    public void replicateThrough(Replication replicated) {
+        this.replication = replicated;
+    }
+
+    /**
+     * Applies a write that the replicated log committed, with the same semantics as the write
+     * pipeline, to the table only: the log is what makes it durable. Called by one thread at a
+     * time, in log order.
+     *
+     * @throws WriteRejectedException when the write asks for what cannot be done (nothing changed)
+     */
+    public <R> R applyReplicated(Write<R> write) {
+        PendingChanges changes = new PendingChanges(this.table, new RecordBatch());
+        R result = changes.apply(write);
+        this.liveBytes.add(changes.applyToTable());
+        return result;
+    }
+
+    /** Calls {@code action} with every live entry; only from the thread that applies replicated writes. */
+    public void forEachEntry(java.util.function.BiConsumer<byte[], byte[]> action) {
+        this.table.forEach(action);
+    }
+
+    /**
+     * Replaces the whole table with the records of {@code snapshot}, a file in the data file's
+     * format; only from the thread that applies replicated writes.
+     */
+    public void loadSnapshot(Path snapshot) throws IOException {
+        List<byte[]> keys = new ArrayList<>();
+        this.table.forEach((key, value) -> keys.add(key));
+        for (byte[] key : keys) {
+            byte[] previous = this.table.remove(key);
+            this.liveBytes.add(-RecordBatch.putRecordLength(key, previous));
+        }
+        AppendOnlyFile.open(snapshot, FsyncPolicy.NO, new Replay()).close();
+        java.nio.file.Files.deleteIfExists(snapshot.resolveSibling(snapshot.getFileName() + ".lock"));
     }
 
     // Blocking conveniences, for tests and tools; the request path never blocks on a write.
@@ -245,6 +312,10 @@ public class KeyValueStore implements AutoCloseable {
      * is done. Reads go on throughout; writes are held back only for short steps.
      */
     public CompactionResult compact() throws IOException {
+        Replication replicated = this.replication;
+        if (replicated != null) {
+            return replicated.compact();
+        }
         return this.compactor.compact();
     }
 

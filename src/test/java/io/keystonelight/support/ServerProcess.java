@@ -133,8 +133,13 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private Matcher awaitServing() {
+        return awaitServing(START_TIMEOUT);
+    }
+
+    /** Waits until the server serves, up to {@code timeout} (several servers starting at once take longer). */
+    public Matcher awaitServing(Duration timeout) {
         try {
-            return this.serving.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return this.serving.get(timeout.toSeconds(), TimeUnit.SECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -144,7 +149,7 @@ public final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException(ex.getCause().getMessage(), ex.getCause());
         }
         catch (TimeoutException ex) {
-            throw new IllegalStateException("server did not serve within " + START_TIMEOUT + ":\n" + output(), ex);
+            throw new IllegalStateException("server did not serve within " + timeout + ":\n" + output(), ex);
         }
     }
 

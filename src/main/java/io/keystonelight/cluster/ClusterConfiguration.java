@@ -1,0 +1,37 @@
+package io.keystonelight.cluster;
+
+import io.keystonelight.config.KeystoneLightProperties;
+import io.keystonelight.store.KeyValueStore;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Cluster mode, when {@code keystonelight.cluster.node-id} is set; without it nothing here runs
+ * and the server is the single node it always was.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ClusterConfiguration {
+
+    /** Refuses cluster settings that cannot mean anything without a node id. */
+    ClusterConfiguration(KeystoneLightProperties properties) {
+        KeystoneLightProperties.Cluster cluster = properties.cluster();
+        if (!cluster.enabled() && cluster.peers() != null && !cluster.peers().isBlank()) {
+            throw new ClusterConfigurationException("keystonelight.cluster.peers is set but "
+                    + "keystonelight.cluster.node-id is not: a cluster node needs both (its id must be one of the peers)");
+        }
+    }
+
+    @Bean
+    @ConditionalOnProperty("keystonelight.cluster.node-id")
+    ClusterNode clusterNode(KeystoneLightProperties properties, KeyValueStore store) {
+        return new ClusterNode(properties, store);
+    }
+
+    @Bean
+    @ConditionalOnProperty("keystonelight.cluster.node-id")
+    ClusterHealthIndicator clusterHealthIndicator(ClusterNode node) {
+        return new ClusterHealthIndicator(node);
+    }
+}

@@ -1,0 +1,480 @@
+package io.keystonelight.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.keystonelight.command.CommandException;
+import io.keystonelight.config.KeystoneLightProperties;
+import io.keystonelight.store.CompactionResult;
+import io.keystonelight.store.KeyValueStore;
+import io.keystonelight.store.Replication;
+import io.keystonelight.store.Write;
+import io.keystonelight.store.WriteRefusedException;
+import io.keystonelight.store.WriteRejectedException;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * This server as a node of a Raft cluster (Apache Ratis, Netty transport): a Ratis server whose
+ * state machine is the store, and a Ratis client through which the store's writes and read
+ * barriers go. It starts before the TCP endpoint takes requests and stops after it.
+ */
+public class ClusterNode implements Replication, SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+    /** One group per cluster: every node derives the same id. */
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+            "keystonelight-cluster".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+
+    private static final Duration LEADER_POLL = Duration.ofMillis(20);
+
+    private final KeystoneLightProperties.Cluster settings;
+
+    private final ClusterMembers members;
+
+    private final RaftPeerId self;
+
+    private final KeyValueStore store;
+
+    private final StoreStateMachine stateMachine;
+
+    private final RaftServer server;
+
+    private final RaftGroup group;
+
+    /**
+     * Writes go through one client, read barriers through another, so that a read never queues
+     * behind a write that waits for a majority (a client delivers its requests in order). Each is
+     * replaced when one of its requests fails or times out: Ratis closes a client's request
+     * window after a request exhausted its retries, and later requests would queue behind one
+     * that is still being retried.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<RaftClient> writer = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private final java.util.concurrent.atomic.AtomicReference<RaftClient> reader = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private final ScheduledExecutorService timer;
+
+    private volatile boolean running;
+
+    private volatile String lastLeader;
+
+    public ClusterNode(KeystoneLightProperties properties, KeyValueStore store) {
+        this.settings = properties.cluster();
+        this.members = ClusterMembers.parse(this.settings.nodeId(), this.settings.peers());
+        this.self = RaftPeerId.valueOf(this.members.nodeId());
+        this.store = store;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "cluster-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.stateMachine = new StoreStateMachine(store, leader -> this.timer.execute(() -> leaderChanged(leader)));
+        List<RaftPeer> peers = this.members.addresses().entrySet().stream()
+                .map(member -> RaftPeer.newBuilder().setId(member.getKey())
+                        .setAddress(member.getValue().toString()).build())
+                .toList();
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        try {
+            Files.createDirectories(this.settings.dir());
+            this.server = RaftServer.newBuilder().setServerId(this.self).setGroup(group)
+                    .setStateMachine(this.stateMachine).setProperties(serverProperties())
+                    .setOption(RaftStorage.StartupOption.RECOVER).build();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("could not set up Raft storage in " + this.settings.dir().toAbsolutePath()
+                    + ": " + ex.getMessage(), ex);
+        }
+        this.group = group;
+        this.writer.set(newClient());
+        this.reader.set(newClient());
+    }
+
+    private RaftClient newClient() {
+        return RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId())
+                .setProperties(clientProperties())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(1, this.settings.writeTimeout().toMillis() / 250),
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /** Replaces {@code failed} in {@code holder} with a new client, unless that happened already. */
+    private void renewClient(java.util.concurrent.atomic.AtomicReference<RaftClient> holder, RaftClient failed) {
+        if (!this.running || !holder.compareAndSet(failed, newClient())) {
+            return;
+        }
+        // Its requests still in flight fail with it; their callers were answered already.
+        this.timer.schedule(() -> {
+            try {
+                failed.close();
+            }
+            catch (IOException | RuntimeException ex) {
+                log.debug("Closing a failed Raft client: {}", ex.toString());
+            }
+        }, 1, TimeUnit.SECONDS);
+    }
+
+    private RaftProperties serverProperties() {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        NettyConfigKeys.Server.setHost(properties, this.members.self().host());
+        NettyConfigKeys.Server.setPort(properties, this.members.self().port());
+        RaftServerConfigKeys.setStorageDir(properties, List.of(this.settings.dir().toFile()));
+        // Elections: long enough that a busy 2-core machine (GC, JIT) does not miss heartbeats,
+        // short enough that a dead leader is replaced within a few seconds.
+        long election = this.settings.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties,
+                TimeDuration.valueOf(election / 2, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties,
+                TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(
+                Math.max(3 * election, 3000), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.LeaderElection.setPreVote(properties, true);
+        RaftServerConfigKeys.Notification.setNoLeaderTimeout(properties, TimeDuration.valueOf(
+                Math.max(10 * election, 10_000), TimeUnit.MILLISECONDS));
+        // Reads: ReadIndex, answered by any node once it has applied up to the leader's commit index.
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(properties, TimeDuration.valueOf(
+                this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        // Snapshots are compaction: the log is purged behind them.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, this.settings.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(Integer.MAX_VALUE,
+                Math.max(1, this.settings.snapshotEvery() / 4)));
+        // Small machines: smaller log segments, fewer preallocated bytes and threads.
+        long segment = this.settings.logSegmentSize().toBytes();
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segment));
+        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(Math.min(segment, 1 << 20)));
+        RaftServerConfigKeys.ThreadPool.setServerCached(properties, true);
+        RaftServerConfigKeys.ThreadPool.setClientCached(properties, true);
+        RaftServerConfigKeys.ThreadPool.setProxyCached(properties, true);
+        return properties;
+    }
+
+    private RaftProperties clientProperties() {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(
+                Math.max(500, Math.min(3000, this.settings.writeTimeout().toMillis() / 2)), TimeUnit.MILLISECONDS));
+        // Writes of every connection of this node travel through this one client.
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 10_000);
+        return properties;
+    }
+
+    // Lifecycle
+
+    @Override
+    public void start() {
+        try {
+            this.server.start();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("could not start the Raft server of node " + this.self + " on "
+                    + this.members.self() + ": " + ex.getMessage(), ex);
+        }
+        this.store.replicateThrough(this);
+        this.running = true;
+        log.info("Cluster node {} is up: Raft on {}, {} members ({}), storage in {}, reads {}", this.self,
+                this.members.self(), this.members.size(), this.members.addresses(),
+                this.settings.dir().toAbsolutePath(), this.settings.readConsistency().name().toLowerCase());
+    }
+
+    @Override
+    public void stop() {
+        this.running = false;
+        for (RaftClient client : List.of(this.writer.get(), this.reader.get())) {
+            try {
+                client.close();
+            }
+            catch (IOException ex) {
+                log.warn("Closing a Raft client failed: {}", ex.toString());
+            }
+        }
+        try {
+            this.server.close();
+        }
+        catch (IOException ex) {
+            log.warn("Closing the Raft server failed: {}", ex.toString());
+        }
+        this.timer.shutdownNow();
+        log.info("Cluster node {} stopped", this.self);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    /** Starts before the TCP endpoint's graceful shutdown bean, so it stops after it. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 200;
+    }
+
+    // Replication
+
+    @Override
+    public <R> CompletableFuture<R> submit(Write<R> write) {
+        long deadline = System.nanoTime() + this.settings.writeTimeout().toNanos();
+        Message message = Message.valueOf(ByteString.copyFrom(WriteCodec.encode(write)));
+        return awaitLeader(deadline).thenCompose(leader -> send(message, deadline));
+    }
+
+    private <R> CompletableFuture<R> send(Message message, long deadline) {
+        long remaining = Math.max(1, deadline - System.nanoTime());
+        RaftClient sender = this.writer.get();
+        return sender.async().send(message).orTimeout(remaining, TimeUnit.NANOSECONDS)
+                .handle((reply, failure) -> {
+                    if (failure != null) {
+                        renewClient(this.writer, sender);
+                        throw outcomeUnknown(unwrap(failure));
+                    }
+                    if (!reply.isSuccess()) {
+                        throw outcomeUnknown(reply.getException());
+                    }
+                    WriteCodec.Result result = WriteCodec.decodeResult(reply.getMessage().getContent().toByteArray());
+                    if (result.rejection() != null) {
+                        throw new WriteRejectedException(result.rejection());
+                    }
+                    return new Object[] { result.value(), reply.getLogIndex() };
+                })
+                .thenCompose(answered -> {
+                    @SuppressWarnings("unchecked")
+                    R value = (R) answered[0];
+                    if (this.settings.readConsistency() == KeystoneLightProperties.ReadConsistency.LINEARIZABLE) {
+                        // Any read after this reply asks for a read index at least this entry's.
+                        return CompletableFuture.completedFuture(value);
+                    }
+                    // Local reads: read-your-writes on this node, as far as the time allows.
+                    long left = Math.max(1, deadline - System.nanoTime());
+                    return this.stateMachine.applied((Long) answered[1])
+                            .completeOnTimeout(null, left, TimeUnit.NANOSECONDS).thenApply(ignored -> value);
+                });
+    }
+
+    /** Completes once a leader is known; refuses the write (never sent) if none is by the deadline. */
+    private CompletableFuture<String> awaitLeader(long deadline) {
+        String leader = leaderId();
+        if (leader != null) {
+            return CompletableFuture.completedFuture(leader);
+        }
+        CompletableFuture<String> known = new CompletableFuture<>();
+        pollLeader(known, deadline);
+        return known;
+    }
+
+    private void pollLeader(CompletableFuture<String> known, long deadline) {
+        String leader = leaderId();
+        if (leader != null) {
+            known.complete(leader);
+            return;
+        }
+        if (System.nanoTime() >= deadline || !this.running) {
+            known.completeExceptionally(new WriteRefusedException("no quorum: no leader was elected within "
+                    + this.settings.writeTimeout().toMillis() + " ms (this node, " + this.self + ", is " + role()
+                    + " in term " + term() + "); a majority (" + (this.members.size() / 2 + 1) + " of "
+                    + this.members.size() + ") of the members must be running and reach each other", null));
+            return;
+        }
+        this.timer.schedule(() -> pollLeader(known, deadline), LEADER_POLL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private RuntimeException outcomeUnknown(Throwable cause) {
+        String why = cause instanceof TimeoutException
+                ? "no majority confirmed it within " + this.settings.writeTimeout().toMillis() + " ms"
+                : cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
+                        ? "no leader with a majority confirmed it before the retries ran out"
+                        : "the cluster failed it: " + describe(cause);
+        return new CommandException("ERR", "outcome unknown: the write was sent to the leader but " + why
+                + " (leader " + (leaderId() == null ? "unknown" : leaderId()) + ", term " + term()
+                + "); it may or may not have been applied: read the key to find out");
+    }
+
+    /**
+     * ReadIndex, done in two steps because Ratis's Netty transport cannot ask a leader for a read
+     * index on a follower's behalf: a read-only request goes to the leader, which answers once it
+     * has confirmed with a majority that it still leads and has applied everything committed
+     * before the request; it answers with its applied index, and this node waits until it has
+     * applied as far. So the read that follows sees every write acknowledged before it began.
+     */
+    @Override
+    public CompletableFuture<Void> readBarrier() {
+        if (this.settings.readConsistency() == KeystoneLightProperties.ReadConsistency.LOCAL) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long timeout = this.settings.writeTimeout().toMillis();
+        RaftClient sender = this.reader.get();
+        return sender.async().sendReadOnly(Message.EMPTY)
+                .orTimeout(timeout, TimeUnit.MILLISECONDS)
+                .handle((reply, failure) -> {
+                    Throwable cause = failure != null ? unwrap(failure)
+                            : reply.isSuccess() ? null : reply.getException();
+                    if (cause != null) {
+                        renewClient(this.reader, sender);
+                        throw readNotServed(cause instanceof TimeoutException ? "no answer within " + timeout + " ms"
+                                : describe(cause));
+                    }
+                    return StoreStateMachine.decodeIndex(reply.getMessage());
+                })
+                .thenCompose(index -> this.stateMachine.applied(index))
+                .orTimeout(timeout, TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> {
+                    Throwable cause = unwrap(failure);
+                    if (cause instanceof CommandException command) {
+                        throw command;
+                    }
+                    throw readNotServed("this node did not catch up with the leader within " + timeout + " ms");
+                });
+    }
+
+    private CommandException readNotServed(String why) {
+        return new CommandException("ERR", "read not served: this node could not confirm with a majority that it has "
+                + "every acknowledged write (" + why + "; leader " + (leaderId() == null ? "unknown" : leaderId())
+                + "); read with keystonelight.cluster.read-consistency=local to accept stale values");
+    }
+
+    @Override
+    public CompactionResult compact() throws IOException {
+        long started = System.nanoTime();
+        long before = folderSize(this.settings.dir());
+        RaftClientReply reply = this.writer.get().getSnapshotManagementApi(this.self)
+                .create(this.settings.writeTimeout().toMillis());
+        if (!reply.isSuccess()) {
+            throw new IOException("snapshot failed: " + describe(reply.getException()));
+        }
+        long after = folderSize(this.settings.dir());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        return new CompactionResult(before, after, this.store.size(), 0, took, Duration.ZERO);
+    }
+
+    private static long folderSize(Path folder) throws IOException {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> {
+                try {
+                    return Files.size(file);
+                }
+                catch (IOException ex) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    // What this node knows
+
+    private DivisionInfo info() {
+        try {
+            return this.server.getDivision(GROUP_ID).getInfo();
+        }
+        catch (IOException ex) {
+            return null;
+        }
+    }
+
+    /** The leader's node id as this node knows it, or {@code null}. */
+    public String leaderId() {
+        DivisionInfo info = info();
+        if (info == null) {
+            return null;
+        }
+        RaftPeerId leader = info.getLeaderId();
+        return leader == null ? null : leader.toString();
+    }
+
+    public String role() {
+        DivisionInfo info = info();
+        RaftProtos.RaftPeerRole role = info == null ? null : info.getCurrentRole();
+        return role == null ? "UNKNOWN" : role.name();
+    }
+
+    public long term() {
+        DivisionInfo info = info();
+        return info == null ? -1 : info.getCurrentTerm();
+    }
+
+    public long appliedIndex() {
+        return this.stateMachine.appliedIndex();
+    }
+
+    public String nodeId() {
+        return this.members.nodeId();
+    }
+
+    public Map<String, ClusterMembers.Address> members() {
+        return this.members.addresses();
+    }
+
+    private void leaderChanged(String leader) {
+        String previous = this.lastLeader;
+        this.lastLeader = leader;
+        if (leader == null) {
+            log.warn("Leader {} is gone (term {}): an election is under way; writes wait for its outcome",
+                    previous == null ? "(none)" : previous, term());
+        }
+        else if (leader.equals(this.self.toString())) {
+            log.info("Election won: this node, {}, is the leader in term {}", leader, term());
+        }
+        else {
+            log.info("Leader is now {} in term {}; this node, {}, is {}", leader, term(), this.self, role());
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+}

@@ -1,0 +1,237 @@
+package io.keystonelight.cluster;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.keystonelight.store.Write;
+
+/**
+ * The bytes of a {@link Write} in a Raft log entry, and of the result the leader's state machine
+ * computed for it. Length-prefixed binary: keys and values travel as they are, whatever bytes
+ * they hold. A log written by one version must be read by the next, so tags are never reused.
+ */
+final class WriteCodec {
+
+    private static final byte PUT = 1;
+
+    private static final byte DELETE = 2;
+
+    private static final byte GET_AND_DELETE = 3;
+
+    private static final byte PUT_ALL = 4;
+
+    private static final byte INCREMENT = 5;
+
+    private static final byte APPEND = 6;
+
+    private static final byte CLEAR = 7;
+
+    // Results
+    private static final byte NULL = 0;
+
+    private static final byte PUT_RESULT = 1;
+
+    private static final byte INTEGER = 2;
+
+    private static final byte LONG = 3;
+
+    private static final byte BOOLEAN = 4;
+
+    private static final byte BYTES = 5;
+
+    private static final byte REJECTED = 9;
+
+    private WriteCodec() {
+    }
+
+    static byte[] encode(Write<?> write) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (write instanceof Write.Put put) {
+                out.writeByte(PUT);
+                bytes(out, put.key());
+                bytes(out, put.value());
+                out.writeByte(put.condition().ordinal());
+                out.writeBoolean(put.returnPrevious());
+            }
+            else if (write instanceof Write.Delete delete) {
+                out.writeByte(DELETE);
+                out.writeInt(delete.keys().size());
+                for (byte[] key : delete.keys()) {
+                    bytes(out, key);
+                }
+            }
+            else if (write instanceof Write.GetAndDelete getAndDelete) {
+                out.writeByte(GET_AND_DELETE);
+                bytes(out, getAndDelete.key());
+            }
+            else if (write instanceof Write.PutAll putAll) {
+                out.writeByte(PUT_ALL);
+                out.writeBoolean(putAll.onlyIfNoneExists());
+                out.writeInt(putAll.keys().size());
+                for (int i = 0; i < putAll.keys().size(); i++) {
+                    bytes(out, putAll.keys().get(i));
+                    bytes(out, putAll.values().get(i));
+                }
+            }
+            else if (write instanceof Write.Increment increment) {
+                out.writeByte(INCREMENT);
+                bytes(out, increment.key());
+                out.writeLong(increment.delta());
+            }
+            else if (write instanceof Write.Append append) {
+                out.writeByte(APPEND);
+                bytes(out, append.key());
+                bytes(out, append.suffix());
+            }
+            else if (write instanceof Write.Clear) {
+                out.writeByte(CLEAR);
+            }
+            else {
+                throw new IllegalArgumentException("no encoding for write " + write);
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Write<?> decode(byte[] encoded) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            byte tag = in.readByte();
+            switch (tag) {
+                case PUT: {
+                    byte[] key = bytes(in);
+                    byte[] value = bytes(in);
+                    Write.Condition condition = Write.Condition.values()[in.readByte()];
+                    return new Write.Put(key, value, condition, in.readBoolean());
+                }
+                case DELETE: {
+                    int n = in.readInt();
+                    List<byte[]> keys = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        keys.add(bytes(in));
+                    }
+                    return new Write.Delete(keys);
+                }
+                case GET_AND_DELETE:
+                    return new Write.GetAndDelete(bytes(in));
+                case PUT_ALL: {
+                    boolean onlyIfNone = in.readBoolean();
+                    int n = in.readInt();
+                    List<byte[]> keys = new ArrayList<>(n);
+                    List<byte[]> values = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        keys.add(bytes(in));
+                        values.add(bytes(in));
+                    }
+                    return new Write.PutAll(keys, values, onlyIfNone);
+                }
+                case INCREMENT:
+                    return new Write.Increment(bytes(in), in.readLong());
+                case APPEND:
+                    return new Write.Append(bytes(in), bytes(in));
+                case CLEAR:
+                    return new Write.Clear();
+                default:
+                    throw new IllegalArgumentException("unknown write tag " + tag + " in a log entry");
+            }
+        }
+        catch (IOException ex) {
+            throw new IllegalArgumentException("truncated write in a log entry: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** What a write answered, or why it was rejected ({@code rejection} not null). */
+    static byte[] encodeResult(Object result, String rejection) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (rejection != null) {
+                out.writeByte(REJECTED);
+                out.writeUTF(rejection);
+            }
+            else if (result == null) {
+                out.writeByte(NULL);
+            }
+            else if (result instanceof Write.PutResult put) {
+                out.writeByte(PUT_RESULT);
+                out.writeBoolean(put.applied());
+                out.writeBoolean(put.previous() != null);
+                if (put.previous() != null) {
+                    bytes(out, put.previous());
+                }
+            }
+            else if (result instanceof Integer i) {
+                out.writeByte(INTEGER);
+                out.writeInt(i);
+            }
+            else if (result instanceof Long l) {
+                out.writeByte(LONG);
+                out.writeLong(l);
+            }
+            else if (result instanceof Boolean b) {
+                out.writeByte(BOOLEAN);
+                out.writeBoolean(b);
+            }
+            else if (result instanceof byte[] b) {
+                out.writeByte(BYTES);
+                bytes(out, b);
+            }
+            else {
+                throw new IllegalArgumentException("no encoding for result " + result.getClass().getName());
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A decoded result: the value, or the reason the write was rejected. */
+    record Result(Object value, String rejection) {
+    }
+
+    static Result decodeResult(byte[] encoded) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            byte tag = in.readByte();
+            return switch (tag) {
+                case NULL -> new Result(null, null);
+                case PUT_RESULT -> {
+                    boolean applied = in.readBoolean();
+                    byte[] previous = in.readBoolean() ? bytes(in) : null;
+                    yield new Result(new Write.PutResult(applied, previous), null);
+                }
+                case INTEGER -> new Result(in.readInt(), null);
+                case LONG -> new Result(in.readLong(), null);
+                case BOOLEAN -> new Result(in.readBoolean(), null);
+                case BYTES -> new Result(bytes(in), null);
+                case REJECTED -> new Result(null, in.readUTF());
+                default -> throw new IllegalArgumentException("unknown result tag " + tag);
+            };
+        }
+        catch (IOException ex) {
+            throw new IllegalArgumentException("truncated write result: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void bytes(DataOutputStream out, byte[] value) throws IOException {
+        out.writeInt(value.length);
+        out.write(value);
+    }
+
+    private static byte[] bytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("length " + n + " past the end of the entry");
+        }
+        byte[] value = new byte[n];
+        in.readFully(value);
+        return value;
+    }
+}

@@ -1,0 +1,192 @@
+package io.keystonelight.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.cluster.LinearizabilityChecker.Kind;
+import io.keystonelight.cluster.LinearizabilityChecker.Op;
+import io.keystonelight.support.ClusterProcesses;
+import io.keystonelight.support.LineClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Several clients read, write and delete a few keys through every node of a three-node cluster
+ * while the leader is killed and, later, paused (SIGSTOP) and resumed; the recorded history must
+ * be linearizable (checked by {@link LinearizabilityChecker}, which {@link LinearizabilityCheckerTest}
+ * shows rejecting bad histories).
+ */
+class ClusterLinearizabilityIT {
+
+    private static final Duration ELECTION = Duration.ofSeconds(60);
+
+    private static final List<String> KEYS = List.of("x", "y", "z");
+
+    @TempDir
+    Path folder;
+
+    private ClusterProcesses cluster;
+
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    private final List<Op> history = Collections.synchronizedList(new ArrayList<>());
+
+    private final List<Thread> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        stopClients();
+        if (this.cluster != null) {
+            this.cluster.close();
+        }
+    }
+
+    @Test
+    void historyThroughLeaderKillsAndPausesIsLinearizable() throws Exception {
+        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.write-timeout=3s");
+        this.cluster.startAll();
+        String leader = this.cluster.awaitLeader(ELECTION);
+        for (int c = 0; c < 6; c++) {
+            String home = this.cluster.ids().get(c % 3);
+            Thread client = new Thread(() -> runClient(home, new Random(home.hashCode() * 31L + this.clients.size())),
+                    "client-" + c);
+            client.setDaemon(true);
+            this.clients.add(client);
+            client.start();
+        }
+        awaitOps(200);
+        this.cluster.kill9(leader);
+        String next = this.cluster.awaitLeader(ELECTION);
+        awaitOps(200);
+        this.cluster.start(leader);
+        this.cluster.awaitLeader(ELECTION);
+        awaitOps(100);
+
+        String paused = this.cluster.awaitLeader(ELECTION);
+        this.cluster.node(paused).signal("STOP");
+        List<String> others = this.cluster.ids().stream().filter(id -> !id.equals(paused)).toList();
+        try {
+            this.cluster.awaitLeaderAmong(ELECTION, others);
+            awaitOps(100);
+        }
+        finally {
+            this.cluster.node(paused).signal("CONT");
+        }
+        this.cluster.awaitLeader(ELECTION);
+        awaitOps(100);
+        stopClients();
+
+        List<Op> ops;
+        synchronized (this.history) {
+            ops = new ArrayList<>(this.history);
+        }
+        long known = ops.stream().filter(Op::known).count();
+        System.out.printf("linearizability: %d operations (%d with a known outcome), leader %s killed, %s paused%n",
+                ops.size(), known, leader, paused);
+        assertThat(next).isNotEqualTo(leader);
+        assertThat(LinearizabilityChecker.firstViolation(ops)).as("a key whose history is not linearizable").isNull();
+    }
+
+    private void awaitOps(int more) throws InterruptedException {
+        int target = this.history.size() + more;
+        long deadline = System.nanoTime() + ELECTION.toNanos();
+        while (this.history.size() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("clients made no progress: " + this.history.size() + " of " + target);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void stopClients() throws InterruptedException {
+        this.stopping.set(true);
+        for (Thread client : this.clients) {
+            client.join(30_000);
+        }
+    }
+
+    private void runClient(String home, Random random) {
+        LineClient connection = null;
+        int rotation = this.cluster.ids().indexOf(home);
+        long counter = 0;
+        while (!this.stopping.get()) {
+            if (connection == null) {
+                String id = this.cluster.ids().get(rotation++ % 3);
+                if (!this.cluster.isRunning(id)) {
+                    continue;
+                }
+                try {
+                    connection = LineClient.connect(this.cluster.node(id).port());
+                    connection.setReadTimeout(8_000);
+                }
+                catch (RuntimeException ex) {
+                    connection = null;
+                    continue;
+                }
+            }
+            String key = KEYS.get(random.nextInt(KEYS.size()));
+            int pick = random.nextInt(10);
+            Kind kind = pick < 4 ? Kind.SET : pick < 9 ? Kind.GET : Kind.DELETE;
+            String value = kind == Kind.SET ? Thread.currentThread().getName() + "-" + counter++ : null;
+            String request = switch (kind) {
+                case SET -> "set " + key + " " + value;
+                case GET -> "get " + key;
+                case DELETE -> "delete " + key;
+            };
+            long invoked = System.nanoTime();
+            String reply;
+            try {
+                reply = connection.call(request);
+            }
+            catch (RuntimeException ex) {
+                reply = null;
+            }
+            long returned = System.nanoTime();
+            if (reply == null) {
+                connection.close();
+                connection = null;
+                if (kind != Kind.GET) {
+                    this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
+                }
+                continue;
+            }
+            record(key, kind, value, reply, invoked, returned);
+        }
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    private void record(String key, Kind kind, String value, String reply, long invoked, long returned) {
+        if (reply.startsWith("ERR write not persisted")) {
+            return; // refused: nothing changed
+        }
+        if (reply.startsWith("ERR")) {
+            if (kind != Kind.GET) {
+                this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
+            }
+            return;
+        }
+        switch (kind) {
+            case SET -> {
+                assertThat(reply).isEqualTo("OK");
+                this.history.add(new Op(key, kind, value, 0, invoked, returned));
+            }
+            case GET -> {
+                String read = reply.equals("NOT_FOUND") ? null : reply.substring("VALUE ".length());
+                this.history.add(new Op(key, kind, read, 0, invoked, returned));
+            }
+            case DELETE -> this.history.add(new Op(key, kind, null,
+                    Integer.parseInt(reply.substring("DELETED ".length())), invoked, returned));
+        }
+    }
+}

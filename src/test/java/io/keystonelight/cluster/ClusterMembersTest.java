@@ -1,0 +1,64 @@
+package io.keystonelight.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.keystonelight.store.Write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClusterMembersTest {
+
+    @Test
+    void parsesEveryMemberWithThisNodeAmongThem() {
+        ClusterMembers members = ClusterMembers.parse("n2", "n1=127.0.0.1:9871, n2=127.0.0.1:9872,n3=host-3:9873");
+        assertThat(members.size()).isEqualTo(3);
+        assertThat(members.self()).isEqualTo(new ClusterMembers.Address("127.0.0.1", 9872));
+        assertThat(members.addresses().get("n3").host()).isEqualTo("host-3");
+    }
+
+    @Test
+    void refusesANodeIdThatIsNotAPeer() {
+        assertThatThrownBy(() -> ClusterMembers.parse("n4", "n1=127.0.0.1:9871,n2=127.0.0.1:9872"))
+                .isInstanceOf(ClusterConfigurationException.class)
+                .hasMessageContaining("n4 is not one of the members").hasMessageContaining("n1, n2");
+    }
+
+    @Test
+    void refusesMalformedPeerLists() {
+        for (String peers : List.of("n1=127.0.0.1", "n1:127.0.0.1:9871", "n1=127.0.0.1:port", "n1=127.0.0.1:70000",
+                "n1=127.0.0.1:9871,n1=127.0.0.1:9872", "n1=127.0.0.1:9871,n2=127.0.0.1:9871", "=127.0.0.1:1")) {
+            assertThatThrownBy(() -> ClusterMembers.parse("n1", peers)).as(peers)
+                    .isInstanceOf(ClusterConfigurationException.class).hasMessageContaining("malformed")
+                    .hasMessageContaining("expected n1=host:port");
+        }
+        assertThatThrownBy(() -> ClusterMembers.parse("n1", "")).hasMessageContaining("peers is not set");
+    }
+
+    @Test
+    void writesAndResultsSurviveTheLogEncoding() {
+        byte[] key = "k\u00e9y".getBytes(StandardCharsets.UTF_8);
+        byte[] binary = { 0, '\n', (byte) 0xff, '|' };
+        List<Write<?>> writes = List.of(new Write.Put(key, binary, Write.Condition.IF_ABSENT, true),
+                new Write.Delete(List.of(key, binary)), new Write.GetAndDelete(key),
+                new Write.PutAll(List.of(key, binary), List.of(binary, key), true), new Write.Increment(key, -7),
+                new Write.Append(key, binary), new Write.Clear());
+        for (Write<?> write : writes) {
+            Write<?> decoded = WriteCodec.decode(WriteCodec.encode(write));
+            assertThat(decoded).usingRecursiveComparison().isEqualTo(write);
+        }
+        for (Object result : new Object[] { null, 3, 4L, true, binary, new Write.PutResult(true, binary),
+                new Write.PutResult(false, null) }) {
+            WriteCodec.Result decoded = WriteCodec.decodeResult(WriteCodec.encodeResult(result, null));
+            assertThat(decoded.rejection()).isNull();
+            assertThat(decoded.value()).usingRecursiveComparison().isEqualTo(result);
+        }
+        assertThat(WriteCodec.decodeResult(WriteCodec.encodeResult(null, "not an integer")).rejection())
+                .isEqualTo("not an integer");
+        assertThatThrownBy(() -> WriteCodec.decode(new byte[] { 1, 0, 0, 0, 9 }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+    }
+}

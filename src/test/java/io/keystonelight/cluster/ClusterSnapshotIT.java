@@ -1,0 +1,90 @@
+package io.keystonelight.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.support.ClusterProcesses;
+import io.keystonelight.support.LineClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A follower whose folder is wiped while the cluster goes on writing comes back empty; the
+ * leader has purged its log behind a snapshot, so the follower must catch up from the snapshot.
+ */
+@EnabledIfSystemProperty(named = "keystonelight.cluster.soak", matches = "true",
+        disabledReason = "known to fail: a wiped follower does not yet get the leader's snapshot over the Netty "
+                + "transport; run with -Dkeystonelight.cluster.soak=true")
+class ClusterSnapshotIT {
+
+    private static final Duration ELECTION = Duration.ofSeconds(60);
+
+    @TempDir
+    Path folder;
+
+    private ClusterProcesses cluster;
+
+    @AfterEach
+    void stop() {
+        if (this.cluster != null) {
+            this.cluster.close();
+        }
+    }
+
+    @Test
+    void aWipedFollowerCatchesUpFromASnapshot() throws IOException {
+        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.snapshot-every=100",
+                "--keystonelight.cluster.log-segment-size=16KB");
+        this.cluster.startAll();
+        String leader = this.cluster.awaitLeader(ELECTION);
+        String follower = this.cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        write(leader, 0, 300);
+        this.cluster.kill9(follower);
+        wipe(this.cluster.folder(follower));
+        write(leader, 300, 1000);
+        try (Stream<Path> snapshots = Files.walk(this.cluster.folder(leader))) {
+            assertThat(snapshots.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")))
+                    .as("the leader has taken snapshots").isNotEmpty();
+        }
+        this.cluster.start(follower);
+        this.cluster.awaitLeader(ELECTION);
+        this.cluster.awaitSameAppliedIndex(ELECTION);
+        assertThat(this.cluster.output(follower)).as("the wiped follower loaded a snapshot")
+                .contains("Loaded snapshot");
+        try (LineClient client = LineClient.connect(this.cluster.node(follower).port())) {
+            for (int i = 0; i < 1000; i += 37) {
+                assertThat(client.call("get s" + i)).isEqualTo("VALUE " + i);
+            }
+        }
+    }
+
+    private void write(String node, int from, int to) {
+        try (LineClient client = LineClient.connect(this.cluster.node(node).port())) {
+            StringBuilder batch = new StringBuilder();
+            for (int i = from; i < to; i++) {
+                batch.append("set s").append(i).append(' ').append(i).append('\n');
+            }
+            client.send(batch.toString());
+            for (int i = from; i < to; i++) {
+                assertThat(client.readLine()).isEqualTo("OK");
+            }
+        }
+    }
+
+    private static void wipe(Path folder) throws IOException {
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+}

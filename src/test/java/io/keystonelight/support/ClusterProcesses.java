@@ -1,0 +1,229 @@
+package io.keystonelight.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Three (or more) cluster nodes, each the packaged jar as a real process in a folder of its own
+ * on loopback: client and HTTP ports chosen by the server, Raft ports chosen here and kept across
+ * restarts (the peers list names them).
+ */
+public final class ClusterProcesses implements AutoCloseable {
+
+    private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([A-Z]+)\"");
+
+    private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"");
+
+    private static final Pattern TERM = Pattern.compile("\"term\"\\s*:\\s*(-?\\d+)");
+
+    private static final Pattern APPLIED = Pattern.compile("\"appliedIndex\"\\s*:\\s*(-?\\d+)");
+
+    /** Three JVMs starting at once on two cores take a while. */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Path root;
+
+    private final List<String> ids = new ArrayList<>();
+
+    private final String peers;
+
+    private final List<String> settings;
+
+    private final Map<String, ServerProcess> nodes = new LinkedHashMap<>();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ClusterProcesses(Path root, int size, String... settings) {
+        this.root = root;
+        StringBuilder peers = new StringBuilder();
+        for (int i = 1; i <= size; i++) {
+            String id = "n" + i;
+            this.ids.add(id);
+            peers.append(i > 1 ? "," : "").append(id).append("=127.0.0.1:").append(freePort());
+        }
+        this.peers = peers.toString();
+        this.settings = List.of(settings);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public List<String> ids() {
+        return this.ids;
+    }
+
+    /** Launches every node that is not running, then waits until each serves. */
+    public void startAll() {
+        List<String> launched = new ArrayList<>();
+        for (String id : this.ids) {
+            if (!isRunning(id)) {
+                launch(id);
+                launched.add(id);
+            }
+        }
+        launched.forEach(id -> this.nodes.get(id).awaitServing(START_TIMEOUT));
+    }
+
+    /** Starts node {@code id} (again, in the same folder) and waits until it serves. */
+    public ServerProcess start(String id) {
+        launch(id);
+        ServerProcess node = this.nodes.get(id);
+        node.awaitServing(START_TIMEOUT);
+        return node;
+    }
+
+    private void launch(String id) {
+        Path folder = this.root.resolve(id);
+        try {
+            Files.createDirectories(folder);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        List<String> arguments = new ArrayList<>();
+        arguments.add("--keystonelight.cluster.node-id=" + id);
+        arguments.add("--keystonelight.cluster.peers=" + this.peers);
+        arguments.addAll(this.settings);
+        ServerProcess previous = this.nodes.get(id);
+        if (previous != null) {
+            previous.close();
+        }
+        this.nodes.put(id, ServerProcess.launch(folder, arguments.toArray(String[]::new)));
+    }
+
+    public Path folder(String id) {
+        return this.root.resolve(id);
+    }
+
+    public boolean isRunning(String id) {
+        ServerProcess node = this.nodes.get(id);
+        return node != null && node.isAlive();
+    }
+
+    public ServerProcess node(String id) {
+        return this.nodes.get(id);
+    }
+
+    public List<String> running() {
+        return this.ids.stream().filter(this::isRunning).toList();
+    }
+
+    public void kill9(String id) {
+        this.nodes.get(id).kill9();
+    }
+
+    /** What {@code /actuator/health} says of the node's cluster component, or empty if it does not answer. */
+    public Optional<ClusterState> state(String id) {
+        if (!isRunning(id)) {
+            return Optional.empty();
+        }
+        try {
+            HttpResponse<String> response = this.http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.nodes.get(id).httpPort()
+                            + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            Matcher role = ROLE.matcher(body);
+            Matcher leader = LEADER.matcher(body);
+            Matcher term = TERM.matcher(body);
+            Matcher applied = APPLIED.matcher(body);
+            if (!role.find() || !leader.find() || !term.find() || !applied.find()) {
+                throw new IllegalStateException("health of " + id + " has no cluster component: " + body);
+            }
+            return Optional.of(new ClusterState(id, role.group(1), leader.group(1), Long.parseLong(term.group(1)),
+                    Long.parseLong(applied.group(1))));
+        }
+        catch (IOException ex) {
+            return Optional.empty();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A node's view of the cluster, from its health. */
+    public record ClusterState(String node, String role, String leader, long term, long appliedIndex) {
+    }
+
+    /** Waits until every running node names the same leader, itself running and LEADER; returns its id. */
+    public String awaitLeader(Duration timeout) {
+        return awaitLeaderAmong(timeout, running());
+    }
+
+    /** As {@link #awaitLeader(Duration)}, asking only {@code nodes} (say, all but a paused one). */
+    public String awaitLeaderAmong(Duration timeout, List<String> nodes) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ClusterState> seen = List.of();
+        while (System.nanoTime() < deadline) {
+            seen = nodes.stream().map(this::state).flatMap(Optional::stream).toList();
+            if (!seen.isEmpty() && seen.size() == nodes.size()) {
+                String leader = seen.get(0).leader();
+                boolean agreed = seen.stream().allMatch(s -> s.leader().equals(leader));
+                boolean leads = seen.stream().anyMatch(s -> s.node().equals(leader) && s.role().equals("LEADER"));
+                if (agreed && leads) {
+                    return leader;
+                }
+            }
+            pause(200);
+        }
+        throw new IllegalStateException("no agreed leader within " + timeout + "; nodes say " + seen);
+    }
+
+    /** Waits until every running node has applied the same index; returns it. */
+    public long awaitSameAppliedIndex(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ClusterState> seen = List.of();
+        while (System.nanoTime() < deadline) {
+            seen = running().stream().map(this::state).flatMap(Optional::stream).toList();
+            if (seen.size() == running().size()
+                    && seen.stream().mapToLong(ClusterState::appliedIndex).distinct().count() == 1) {
+                return seen.get(0).appliedIndex();
+            }
+            pause(200);
+        }
+        throw new IllegalStateException("nodes did not reach the same applied index within " + timeout + ": " + seen);
+    }
+
+    /** Polling interval of the waits above: they check real state each time, not elapsed time. */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    public String output(String id) {
+        ServerProcess node = this.nodes.get(id);
+        return node == null ? "" : node.output();
+    }
+
+    @Override
+    public void close() {
+        this.nodes.values().forEach(ServerProcess::close);
+    }
+}

@@ -82,20 +82,20 @@ final class PendingChanges {
             return (R) Long.valueOf(joined.length);
         }
         if (write instanceof Write.Clear) {
+            // One record that deletes every key, however many there are.
             long[] count = new long[1];
             this.table.forEach((key, value) -> {
                 if (!this.changed.containsKey(new ByteKey(key))) {
-                    this.records.tombstone(key);
                     count[0]++;
                 }
             });
             for (Map.Entry<ByteKey, byte[]> entry : this.changed.entrySet()) {
                 if (entry.getValue() != DELETED) {
-                    this.records.tombstone(entry.getKey().bytes());
                     count[0]++;
                 }
                 entry.setValue(DELETED);
             }
+            this.records.flushAll();
             this.cleared = true;
             return (R) Long.valueOf(count[0]);
         }

@@ -310,6 +310,23 @@ class KeyValueStoreTest {
         assertThat(fileContent()).isEqualTo("n|1\nn|11\nn|11!\n");
     }
 
+    @Test
+    void clearingIsOneRecordAndSurvivesARestart() throws IOException {
+        KeyValueStore store = open(new FaultyDisk());
+        store.set("a", "1");
+        store.set("b", "2");
+        CompletableFuture<Long> cleared = store.submit(new Write.Clear());
+        store.set("c", "3");
+        assertThat(cleared.join()).isEqualTo(2);
+        assertThat(fileContent()).isEqualTo("a|1\nb|2\n|flush\nc|3\n");
+        store.close();
+        KeyValueStore reopened = open(new FaultyDisk());
+        assertThat(reopened.get("a")).isNull();
+        assertThat(reopened.get("b")).isNull();
+        assertThat(reopened.get("c")).isEqualTo("3");
+        assertThat(reopened.stats().keys()).isEqualTo(1);
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

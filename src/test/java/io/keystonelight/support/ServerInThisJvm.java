@@ -10,6 +10,7 @@ import io.keystonelight.store.KeyValueStore;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import io.keystonelight.transport.EventLoopServerConnectionFactory;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -19,6 +20,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * a {@code @DynamicPropertySource} or {@code @TestPropertySource} of its own.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+// Each test class has a folder of its own, removed after it: a server cached for the next class
+// would write into a folder that is gone.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class ServerInThisJvm {
 
     @TempDir

@@ -121,7 +121,16 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
         catch (Exception ex) {
             // Netty rethrows a failed bind's checked exception undeclared: catch it by its real type.
             shutDownLoops();
-            publishServerExceptionEvent(ex);
+            if (!isActive()) {
+                // Stopped while binding: the start failed elsewhere, and that failure is reported.
+                return;
+            }
+            try {
+                publishServerExceptionEvent(ex);
+            }
+            catch (RuntimeException publishFailed) {
+                log.debug("Could not report the failed bind; the context is closing", publishFailed);
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import org.apache.ratis.RaftConfigKeys;
@@ -25,6 +26,7 @@ import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -82,17 +84,29 @@ public class ClusterNode implements Replication, SmartLifecycle {
     private final RaftGroup group;
 
     /**
-     * Writes go through one client, read barriers through another, so that a read never queues
-     * behind a write that waits for a majority (a client delivers its requests in order). Each is
-     * replaced when one of its requests fails or times out: Ratis closes a client's request
-     * window after a request exhausted its retries, and later requests would queue behind one
-     * that is still being retried.
+     * A follower's rounds go to the leader through this client. It is replaced when one of its
+     * requests fails or times out: Ratis closes a client's request window after a request
+     * exhausted its retries, and later requests would queue behind one still being retried.
      */
     private final java.util.concurrent.atomic.AtomicReference<RaftClient> writer = new java.util.concurrent.atomic.AtomicReference<>();
 
+    /** A follower's read barriers go through this one: its own connection, not queued behind writes. */
     private final java.util.concurrent.atomic.AtomicReference<RaftClient> reader = new java.util.concurrent.atomic.AtomicReference<>();
 
+
     private final ScheduledExecutorService timer;
+
+    /** Sends the write and read rounds; its own thread, as handing an entry to Ratis may wait briefly. */
+    private final java.util.concurrent.ExecutorService rounds;
+
+    private final WriteRounds writeRounds;
+
+    private final ReadRounds readRounds;
+
+    /** The identity of the requests this node submits to its own Raft server while it leads. */
+    private final ClientId localClient = ClientId.randomId();
+
+    private final AtomicLong localCalls = new AtomicLong();
 
     private volatile boolean running;
 
@@ -108,6 +122,13 @@ public class ClusterNode implements Replication, SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
+        this.rounds = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "cluster-rounds");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.writeRounds = new WriteRounds(this::deliver, this.rounds);
+        this.readRounds = new ReadRounds(this::passBarrier, this.rounds);
         this.stateMachine = new StoreStateMachine(store, leader -> this.timer.execute(() -> leaderChanged(leader)));
         List<RaftPeer> peers = this.members.addresses().entrySet().stream()
                 .map(member -> RaftPeer.newBuilder().setId(member.getKey())
@@ -130,8 +151,14 @@ public class ClusterNode implements Replication, SmartLifecycle {
     }
 
     private RaftClient newClient() {
-        return RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId())
-                .setProperties(clientProperties())
+        String leader = this.server == null ? null : leaderId();
+        RaftClient.Builder builder = RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId());
+        if (leader != null) {
+            // Without a hint the client tries the members in order, and a member that is not
+            // the leader fails every request queued on the connection at once.
+            builder.setLeaderId(RaftPeerId.valueOf(leader));
+        }
+        return builder.setProperties(clientProperties())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         (int) Math.max(1, this.settings.writeTimeout().toMillis() / 250),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
@@ -185,6 +212,13 @@ public class ClusterNode implements Replication, SmartLifecycle {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(Integer.MAX_VALUE,
                 Math.max(1, this.settings.snapshotEvery() / 4)));
+        // A metadata entry per commit-index change would double the log's entries and fsyncs;
+        // a restarted node learns the commit index from the leader instead.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
+        // The retry cache answers a client's retry of a write it applied already; retries end
+        // with the write timeout, so it need not remember a write much longer.
+        RaftServerConfigKeys.RetryCache.setExpiryTime(properties, TimeDuration.valueOf(
+                Math.max(10_000, 2 * this.settings.writeTimeout().toMillis()), TimeUnit.MILLISECONDS));
         // Small machines: smaller log segments, fewer preallocated bytes and threads.
         long segment = this.settings.logSegmentSize().toBytes();
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(segment));
@@ -198,8 +232,10 @@ public class ClusterNode implements Replication, SmartLifecycle {
     private RaftProperties clientProperties() {
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        // A request that times out inside the client makes it drop the connection and fail every
+        // other request on it; the write timeout, applied by this node, is the one that counts.
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(
-                Math.max(500, Math.min(3000, this.settings.writeTimeout().toMillis() / 2)), TimeUnit.MILLISECONDS));
+                this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
         // Writes of every connection of this node travel through this one client.
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 10_000);
         return properties;
@@ -241,6 +277,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
             log.warn("Closing the Raft server failed: {}", ex.toString());
         }
         this.timer.shutdownNow();
+        this.rounds.shutdownNow();
         log.info("Cluster node {} stopped", this.self);
     }
 
@@ -260,11 +297,63 @@ public class ClusterNode implements Replication, SmartLifecycle {
     @Override
     public <R> CompletableFuture<R> submit(Write<R> write) {
         long deadline = System.nanoTime() + this.settings.writeTimeout().toNanos();
-        Message message = Message.valueOf(ByteString.copyFrom(WriteCodec.encode(write)));
-        return awaitLeader(deadline).thenCompose(leader -> send(message, deadline));
+        return this.writeRounds.submit(WriteCodec.encode(write), deadline).thenCompose(applied -> {
+            R value = result(applied.result());
+            if (this.settings.readConsistency() == KeystoneLightProperties.ReadConsistency.LINEARIZABLE) {
+                // Any read after this reply passes a read barrier that covers this entry.
+                return CompletableFuture.completedFuture(value);
+            }
+            // Local reads: read-your-writes on this node, as far as the time allows.
+            long left = Math.max(1, deadline - System.nanoTime());
+            return this.stateMachine.applied(applied.logIndex())
+                    .completeOnTimeout(null, left, TimeUnit.NANOSECONDS).thenApply(ignored -> value);
+        });
     }
 
-    private <R> CompletableFuture<R> send(Message message, long deadline) {
+    /** Sends one round's entry to the leader: this node's own Raft server, or through the Raft client. */
+    private CompletableFuture<WriteRounds.Delivered> deliver(byte[] entry, long deadline) {
+        Message message = Message.valueOf(ByteString.copyFrom(entry));
+        return awaitLeader(deadline)
+                .thenCompose(leader -> leader.equals(this.self.toString()) ? submitLocally(message, deadline)
+                        : forward(message, deadline))
+                .thenApply(reply -> {
+                    if (!reply.isSuccess()) {
+                        throw outcomeUnknown(reply.getException());
+                    }
+                    return new WriteRounds.Delivered(
+                            WriteCodec.decodeBatchResults(reply.getMessage().getContent().toByteArray()),
+                            reply.getLogIndex());
+                });
+    }
+
+    /**
+     * On the leader an entry goes straight to its own Raft server: no network hop, no client
+     * window. One the server turns away because this node no longer leads may or may not be in
+     * the log already, so it is not sent again under another identity (which could apply it
+     * twice); its writers hear that the outcome is unknown.
+     */
+    private CompletableFuture<RaftClientReply> submitLocally(Message message, long deadline) {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
+                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
+                .setMessage(message).setType(RaftClientRequest.writeRequestType()).build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = this.server.submitClientRequestAsync(request);
+        }
+        catch (IOException ex) {
+            reply = CompletableFuture.failedFuture(ex);
+        }
+        long remaining = Math.max(1, deadline - System.nanoTime());
+        return reply.orTimeout(remaining, TimeUnit.NANOSECONDS).handle((answer, failure) -> {
+            if (failure != null) {
+                throw outcomeUnknown(unwrap(failure));
+            }
+            return answer;
+        });
+    }
+
+    /** On a follower an entry goes to the leader through this node's Raft client, which retries it. */
+    private CompletableFuture<RaftClientReply> forward(Message message, long deadline) {
         long remaining = Math.max(1, deadline - System.nanoTime());
         RaftClient sender = this.writer.get();
         return sender.async().send(message).orTimeout(remaining, TimeUnit.NANOSECONDS)
@@ -273,32 +362,22 @@ public class ClusterNode implements Replication, SmartLifecycle {
                         renewClient(this.writer, sender);
                         throw outcomeUnknown(unwrap(failure));
                     }
-                    if (!reply.isSuccess()) {
-                        throw outcomeUnknown(reply.getException());
-                    }
-                    WriteCodec.Result result = WriteCodec.decodeResult(reply.getMessage().getContent().toByteArray());
-                    if (result.rejection() != null) {
-                        throw new WriteRejectedException(result.rejection());
-                    }
-                    return new Object[] { result.value(), reply.getLogIndex() };
-                })
-                .thenCompose(answered -> {
-                    @SuppressWarnings("unchecked")
-                    R value = (R) answered[0];
-                    if (this.settings.readConsistency() == KeystoneLightProperties.ReadConsistency.LINEARIZABLE) {
-                        // Any read after this reply asks for a read index at least this entry's.
-                        return CompletableFuture.completedFuture(value);
-                    }
-                    // Local reads: read-your-writes on this node, as far as the time allows.
-                    long left = Math.max(1, deadline - System.nanoTime());
-                    return this.stateMachine.applied((Long) answered[1])
-                            .completeOnTimeout(null, left, TimeUnit.NANOSECONDS).thenApply(ignored -> value);
+                    return reply;
                 });
+    }
+
+    private <R> R result(WriteCodec.Result result) {
+        if (result.rejection() != null) {
+            throw new WriteRejectedException(result.rejection());
+        }
+        @SuppressWarnings("unchecked")
+        R value = (R) result.value();
+        return value;
     }
 
     /** Completes once a leader is known; refuses the write (never sent) if none is by the deadline. */
     private CompletableFuture<String> awaitLeader(long deadline) {
-        String leader = leaderId();
+        String leader = usableLeaderId();
         if (leader != null) {
             return CompletableFuture.completedFuture(leader);
         }
@@ -308,7 +387,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
     }
 
     private void pollLeader(CompletableFuture<String> known, long deadline) {
-        String leader = leaderId();
+        String leader = usableLeaderId();
         if (leader != null) {
             known.complete(leader);
             return;
@@ -328,7 +407,9 @@ public class ClusterNode implements Replication, SmartLifecycle {
                 ? "no majority confirmed it within " + this.settings.writeTimeout().toMillis() + " ms"
                 : cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
                         ? "no leader with a majority confirmed it before the retries ran out"
-                        : "the cluster failed it: " + describe(cause);
+                        : cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+                                ? "the leader lost its leadership before a majority confirmed it"
+                                : "the cluster failed it: " + describe(cause);
         return new CommandException("ERR", "outcome unknown: the write was sent to the leader but " + why
                 + " (leader " + (leaderId() == null ? "unknown" : leaderId()) + ", term " + term()
                 + "); it may or may not have been applied: read the key to find out");
@@ -346,29 +427,87 @@ public class ClusterNode implements Replication, SmartLifecycle {
         if (this.settings.readConsistency() == KeystoneLightProperties.ReadConsistency.LOCAL) {
             return CompletableFuture.completedFuture(null);
         }
+        return this.readRounds.await();
+    }
+
+    /**
+     * One barrier for a round of reads. On the leader, Ratis's ReadIndex. On a follower, the
+     * leader's ReadIndex asked for through the read client (Ratis's Netty transport cannot ask for
+     * a read index on a follower's behalf): the leader confirms its leadership with a majority,
+     * answers with how far it has applied, and this node waits until it has applied as far. If
+     * that fails (a leader just lost, a client stuck on it), an empty entry sent with the next
+     * round of writes does the same: it is committed after the reads arrived.
+     */
+    private CompletableFuture<Void> passBarrier() {
         long timeout = this.settings.writeTimeout().toMillis();
-        RaftClient sender = this.reader.get();
-        return sender.async().sendReadOnly(Message.EMPTY)
+        if (this.self.toString().equals(usableLeaderId())) {
+            return readLocally(timeout);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        return readIndexFromLeader(timeout / 2)
+                .exceptionallyCompose(failure -> {
+                    log.debug("Read index from the leader failed ({}); an empty entry instead", describe(unwrap(failure)));
+                    return emptyEntry(deadline);
+                })
+                .thenCompose(this.stateMachine::applied)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> {
+                    Throwable cause = unwrap(failure);
+                    throw readNotServed(cause instanceof TimeoutException
+                            ? "this node did not reach the leader's commit index within " + timeout + " ms"
+                            : cause.getMessage());
+                });
+    }
+
+    private CompletableFuture<Long> readIndexFromLeader(long timeout) {
+        RaftClient sender = this.reader.get();
+        return sender.async().sendReadOnly(Message.EMPTY).orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .handle((reply, failure) -> {
                     Throwable cause = failure != null ? unwrap(failure)
                             : reply.isSuccess() ? null : reply.getException();
                     if (cause != null) {
                         renewClient(this.reader, sender);
-                        throw readNotServed(cause instanceof TimeoutException ? "no answer within " + timeout + " ms"
-                                : describe(cause));
+                        throw new java.util.concurrent.CompletionException(cause);
                     }
                     return StoreStateMachine.decodeIndex(reply.getMessage());
-                })
-                .thenCompose(index -> this.stateMachine.applied(index))
-                .orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .exceptionally(failure -> {
-                    Throwable cause = unwrap(failure);
-                    if (cause instanceof CommandException command) {
-                        throw command;
-                    }
-                    throw readNotServed("this node did not catch up with the leader within " + timeout + " ms");
                 });
+    }
+
+    private CompletableFuture<Long> emptyEntry(long deadline) {
+        return this.writeRounds.submit(WriteCodec.READ_BARRIER, deadline).thenApply(applied -> {
+            if (this.stateMachine.appliedIndex() < applied.logIndex()) {
+                // A follower learns the commit index from the leader's next append, which without
+                // writes is the next heartbeat, up to half an election timeout away: an empty
+                // entry now makes that append come at once.
+                this.writeRounds.submit(WriteCodec.READ_BARRIER, deadline);
+            }
+            return applied.logIndex();
+        });
+    }
+
+    /**
+     * On the leader, Ratis's own ReadIndex: it confirms its leadership with a majority and waits
+     * until it has applied everything committed before the request.
+     */
+    private CompletableFuture<Void> readLocally(long timeout) {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
+                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
+                .setMessage(Message.EMPTY).setType(RaftClientRequest.readRequestType()).build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = this.server.submitClientRequestAsync(request);
+        }
+        catch (IOException ex) {
+            reply = CompletableFuture.failedFuture(ex);
+        }
+        return reply.orTimeout(timeout, TimeUnit.MILLISECONDS).handle((answer, failure) -> {
+            Throwable cause = failure != null ? unwrap(failure) : answer.isSuccess() ? null : answer.getException();
+            if (cause != null) {
+                throw readNotServed(cause instanceof TimeoutException ? "no answer within " + timeout + " ms"
+                        : describe(cause));
+            }
+            return null;
+        });
     }
 
     private CommandException readNotServed(String why) {
@@ -413,6 +552,22 @@ public class ClusterNode implements Replication, SmartLifecycle {
         catch (IOException ex) {
             return null;
         }
+    }
+
+    /**
+     * The leader to send a request to: another node as this node knows it, or this node once it
+     * leads and has committed an entry of its term (before that Ratis turns requests away).
+     */
+    private String usableLeaderId() {
+        DivisionInfo info = info();
+        if (info == null || info.getLeaderId() == null) {
+            return null;
+        }
+        if (info.isLeader()) {
+            return info.isLeaderReady() ? this.self.toString() : null;
+        }
+        String leader = info.getLeaderId().toString();
+        return leader.equals(this.self.toString()) ? null : leader;
     }
 
     /** The leader's node id as this node knows it, or {@code null}. */

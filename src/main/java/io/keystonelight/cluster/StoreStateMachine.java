@@ -119,22 +119,49 @@ final class StoreStateMachine extends BaseStateMachine {
         RaftProtos.LogEntryProto entry = trx.getLogEntry();
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
         byte[] reply;
-        try {
-            Write<?> write = WriteCodec.decode(data);
-            Object result = this.store.applyReplicated(write);
-            reply = WriteCodec.encodeResult(result, null);
+        if (WriteCodec.isBatch(data)) {
+            List<Write<?>> writes;
+            try {
+                writes = WriteCodec.decodeBatch(data);
+            }
+            catch (RuntimeException ex) {
+                log.error("Log entry {} holds no readable batch; it changes nothing", entry.getIndex(), ex);
+                writes = List.of();
+            }
+            List<byte[]> results = new ArrayList<>(writes.size());
+            for (Write<?> write : writes) {
+                results.add(write == null ? WriteCodec.encodeResult(null, null) : apply(write, entry.getIndex()));
+            }
+            reply = WriteCodec.encodeBatchResults(results);
         }
-        catch (WriteRejectedException ex) {
-            reply = WriteCodec.encodeResult(null, ex.getMessage());
-        }
-        catch (RuntimeException ex) {
-            // Every node fails the same entry the same way, so the copies stay equal.
-            log.error("Log entry {} could not be applied; it changes nothing", entry.getIndex(), ex);
-            reply = WriteCodec.encodeResult(null, "internal error: " + ex);
+        else {
+            Write<?> write;
+            try {
+                write = WriteCodec.decode(data);
+                reply = apply(write, entry.getIndex());
+            }
+            catch (RuntimeException ex) {
+                log.error("Log entry {} holds no readable write; it changes nothing", entry.getIndex(), ex);
+                reply = WriteCodec.encodeResult(null, "internal error: " + ex);
+            }
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         signalApplied();
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
+    }
+
+    private byte[] apply(Write<?> write, long index) {
+        try {
+            return WriteCodec.encodeResult(this.store.applyReplicated(write), null);
+        }
+        catch (WriteRejectedException ex) {
+            return WriteCodec.encodeResult(null, ex.getMessage());
+        }
+        catch (RuntimeException ex) {
+            // Every node fails the same write the same way, so the copies stay equal.
+            log.error("A write of log entry {} could not be applied; it changes nothing", index, ex);
+            return WriteCodec.encodeResult(null, "internal error: " + ex);
+        }
     }
 
     @Override
@@ -146,7 +173,7 @@ final class StoreStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         // A read barrier: on the leader, Ratis calls this once leadership is confirmed and the log
-        // applied up to the read index; the answer is how far, for the asking node to catch up to.
+        // applied up to the read index; the answer is how far, for a follower to catch up to.
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
                 java.nio.ByteBuffer.allocate(Long.BYTES).putLong(appliedIndex()).array())));
     }

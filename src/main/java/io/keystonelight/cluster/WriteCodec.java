@@ -31,6 +31,9 @@ final class WriteCodec {
 
     private static final byte CLEAR = 7;
 
+    /** Several writes in one log entry, applied in their order; the reply holds a result each. */
+    private static final byte BATCH = 8;
+
     // Results
     private static final byte NULL = 0;
 
@@ -146,6 +149,78 @@ final class WriteCodec {
         catch (IOException ex) {
             throw new IllegalArgumentException("truncated write in a log entry: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * An empty part of a batch: no write, only a point in the log that a follower's reads wait
+     * for (see {@code ClusterNode#readBarrier}).
+     */
+    static final byte[] READ_BARRIER = new byte[0];
+
+    /** One log entry holding {@code writes}, each as {@link #encode(Write)} made it. */
+    static byte[] encodeBatch(List<byte[]> writes) {
+        int size = 5;
+        for (byte[] write : writes) {
+            size += 4 + write.length;
+        }
+        java.nio.ByteBuffer entry = java.nio.ByteBuffer.allocate(size);
+        entry.put(BATCH).putInt(writes.size());
+        for (byte[] write : writes) {
+            entry.putInt(write.length).put(write);
+        }
+        return entry.array();
+    }
+
+    /** Whether a log entry holds a batch (or, as older entries do, one write). */
+    static boolean isBatch(byte[] entry) {
+        return entry.length > 0 && entry[0] == BATCH;
+    }
+
+    /** The writes of a batch entry; {@code null} for a read barrier. */
+    static List<Write<?>> decodeBatch(byte[] entry) {
+        List<byte[]> parts = splitBatch(entry);
+        List<Write<?>> writes = new ArrayList<>(parts.size());
+        for (byte[] part : parts) {
+            writes.add(part.length == 0 ? null : decode(part));
+        }
+        return writes;
+    }
+
+    /** The parts of a batch: its writes, or the results of a batch reply. */
+    private static List<byte[]> splitBatch(byte[] encoded) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(encoded);
+        try {
+            if (in.get() != BATCH) {
+                throw new IllegalArgumentException("not a batch");
+            }
+            int n = in.getInt();
+            if (n < 0 || n > in.remaining() / 4) {
+                throw new IllegalArgumentException("a batch of " + n + " parts in " + encoded.length + " bytes");
+            }
+            List<byte[]> parts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                int length = in.getInt();
+                if (length < 0 || length > in.remaining()) {
+                    throw new IllegalArgumentException("part " + i + " of a batch runs past its end");
+                }
+                byte[] part = new byte[length];
+                in.get(part);
+                parts.add(part);
+            }
+            return parts;
+        }
+        catch (java.nio.BufferUnderflowException ex) {
+            throw new IllegalArgumentException("truncated batch in a log entry", ex);
+        }
+    }
+
+    /** The reply to a batch entry: each write's result as {@link #encodeResult} made it, in order. */
+    static byte[] encodeBatchResults(List<byte[]> results) {
+        return encodeBatch(results);
+    }
+
+    static List<Result> decodeBatchResults(byte[] reply) {
+        return splitBatch(reply).stream().map(WriteCodec::decodeResult).toList();
     }
 
     /** What a write answered, or why it was rejected ({@code rejection} not null). */

@@ -61,4 +61,24 @@ class ClusterMembersTest {
         assertThatThrownBy(() -> WriteCodec.decode(new byte[] { 1, 0, 0, 0, 9 }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
     }
+
+    @Test
+    void aBatchEntryKeepsItsWritesAndTheirResultsInOrder() {
+        List<Write<?>> writes = List.of(new Write.Increment(new byte[] { 'a' }, 1), new Write.Clear(),
+                new Write.GetAndDelete(new byte[0]));
+        byte[] entry = WriteCodec.encodeBatch(writes.stream().map(WriteCodec::encode).toList());
+        assertThat(WriteCodec.isBatch(entry)).isTrue();
+        assertThat(WriteCodec.isBatch(WriteCodec.encode(writes.get(0)))).as("an entry of one write, as before").isFalse();
+        assertThat(WriteCodec.decodeBatch(entry)).usingRecursiveFieldByFieldElementComparator().isEqualTo(writes);
+        byte[] reply = WriteCodec.encodeBatchResults(List.of(WriteCodec.encodeResult(2L, null),
+                WriteCodec.encodeResult(null, "not an integer")));
+        List<WriteCodec.Result> results = WriteCodec.decodeBatchResults(reply);
+        assertThat(results).extracting(WriteCodec.Result::value).containsExactly(2L, null);
+        assertThat(results.get(1).rejection()).isEqualTo("not an integer");
+        byte[] withBarrier = WriteCodec.encodeBatch(List.of(WriteCodec.encode(writes.get(1)), WriteCodec.READ_BARRIER));
+        assertThat(WriteCodec.decodeBatch(withBarrier)).as("a read barrier is no write").hasSize(2).containsNull();
+        byte[] truncated = java.util.Arrays.copyOf(entry, entry.length - 1);
+        assertThatThrownBy(() -> WriteCodec.decodeBatch(truncated)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("past its end");
+    }
 }

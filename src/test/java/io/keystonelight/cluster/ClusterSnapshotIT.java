@@ -42,7 +42,7 @@ class ClusterSnapshotIT {
 
     @Test
     void aWipedFollowerCatchesUpFromASnapshot() throws IOException {
-        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.snapshot-every=100",
+        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.snapshot-every=20",
                 "--keystonelight.cluster.log-segment-size=16KB");
         this.cluster.startAll();
         String leader = this.cluster.awaitLeader(ELECTION);
@@ -62,22 +62,32 @@ class ClusterSnapshotIT {
                 .contains("Loaded snapshot");
         try (LineClient client = LineClient.connect(this.cluster.node(follower).port())) {
             for (int i = 0; i < 1000; i += 37) {
-                assertThat(client.call("get s" + i)).isEqualTo("VALUE " + i);
+                assertThat(client.call("get s" + i)).isEqualTo("VALUE " + value(i));
             }
         }
     }
 
+    /**
+     * Writes in groups of ten pipelined requests, each group one log entry or two (a node gathers
+     * the writes that arrive while one entry is out), with values long enough to fill segments.
+     */
     private void write(String node, int from, int to) {
         try (LineClient client = LineClient.connect(this.cluster.node(node).port())) {
-            StringBuilder batch = new StringBuilder();
-            for (int i = from; i < to; i++) {
-                batch.append("set s").append(i).append(' ').append(i).append('\n');
-            }
-            client.send(batch.toString());
-            for (int i = from; i < to; i++) {
-                assertThat(client.readLine()).isEqualTo("OK");
+            for (int group = from; group < to; group += 10) {
+                StringBuilder batch = new StringBuilder();
+                for (int i = group; i < Math.min(to, group + 10); i++) {
+                    batch.append("set s").append(i).append(' ').append(value(i)).append('\n');
+                }
+                client.send(batch.toString());
+                for (int i = group; i < Math.min(to, group + 10); i++) {
+                    assertThat(client.readLine()).isEqualTo("OK");
+                }
             }
         }
+    }
+
+    private static String value(int i) {
+        return i + "-" + "v".repeat(200);
     }
 
     private static void wipe(Path folder) throws IOException {

@@ -203,7 +203,16 @@ public final class ClusterProcesses implements AutoCloseable {
             }
             pause(200);
         }
-        throw new IllegalStateException("nodes did not reach the same applied index within " + timeout + ": " + seen);
+        long highest = seen.stream().mapToLong(ClusterState::appliedIndex).max().orElse(-1);
+        StringBuilder behind = new StringBuilder();
+        for (ClusterState node : seen) {
+            if (node.appliedIndex() < highest) {
+                behind.append("\n--- the last lines of ").append(node.node()).append(", behind:\n")
+                        .append(lastLines(output(node.node()), 40));
+            }
+        }
+        throw new IllegalStateException("nodes did not reach the same applied index within " + timeout + ": " + seen
+                + behind);
     }
 
     /** Polling interval of the waits above: they check real state each time, not elapsed time. */
@@ -215,6 +224,11 @@ public final class ClusterProcesses implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
+    }
+
+    private static String lastLines(String text, int count) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     }
 
     public String output(String id) {

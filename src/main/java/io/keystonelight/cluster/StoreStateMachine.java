@@ -29,6 +29,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,12 +73,28 @@ final class StoreStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         this.storage.init(raftStorage);
-        load(this.storage.loadLatestSnapshot());
+        getLifeCycle().startAndTransition(() -> load(this.storage.loadLatestSnapshot()), IOException.class);
+    }
+
+    /**
+     * Ratis pauses the state machine before it installs a snapshot from the leader (a follower
+     * too far behind, or wiped) and reloads it afterwards; it insists on these lifecycle states.
+     */
+    @Override
+    public synchronized void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
     }
 
     @Override
-    public void reinitialize() throws IOException {
+    public synchronized void reinitialize() throws IOException {
         load(this.storage.loadLatestSnapshot());
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 
     private void load(SingleFileSnapshotInfo snapshot) throws IOException {

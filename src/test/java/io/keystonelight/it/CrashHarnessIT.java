@@ -46,7 +46,7 @@ import io.keystonelight.support.ServerProcess;
  */
 class CrashHarnessIT {
 
-    private static final int ROUNDS = Integer.getInteger("keystonelight.crash.rounds", 8);
+    private static final int ROUNDS = Integer.getInteger("keystonelight.crash.rounds", 4);
 
     private static final int WRITERS = 8;
 

@@ -333,16 +333,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
      * twice); its writers hear that the outcome is unknown.
      */
     private CompletableFuture<RaftClientReply> submitLocally(Message message, long deadline) {
-        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
-                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
-                .setMessage(message).setType(RaftClientRequest.writeRequestType()).build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = this.server.submitClientRequestAsync(request);
-        }
-        catch (IOException ex) {
-            reply = CompletableFuture.failedFuture(ex);
-        }
+        CompletableFuture<RaftClientReply> reply = submitToSelf(message, RaftClientRequest.writeRequestType());
         long remaining = Math.max(1, deadline - System.nanoTime());
         return reply.orTimeout(remaining, TimeUnit.NANOSECONDS).handle((answer, failure) -> {
             if (failure != null) {
@@ -350,6 +341,19 @@ public class ClusterNode implements Replication, SmartLifecycle {
             }
             return answer;
         });
+    }
+
+    /** A request of this node's own to its own Raft server, in process. */
+    private CompletableFuture<RaftClientReply> submitToSelf(Message message, RaftClientRequest.Type type) {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
+                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
+                .setMessage(message).setType(type).build();
+        try {
+            return this.server.submitClientRequestAsync(request);
+        }
+        catch (IOException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
     }
 
     /** On a follower an entry goes to the leader through this node's Raft client, which retries it. */
@@ -490,16 +494,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
      * until it has applied everything committed before the request.
      */
     private CompletableFuture<Void> readLocally(long timeout) {
-        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
-                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
-                .setMessage(Message.EMPTY).setType(RaftClientRequest.readRequestType()).build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = this.server.submitClientRequestAsync(request);
-        }
-        catch (IOException ex) {
-            reply = CompletableFuture.failedFuture(ex);
-        }
+        CompletableFuture<RaftClientReply> reply = submitToSelf(Message.EMPTY, RaftClientRequest.readRequestType());
         return reply.orTimeout(timeout, TimeUnit.MILLISECONDS).handle((answer, failure) -> {
             Throwable cause = failure != null ? unwrap(failure) : answer.isSuccess() ? null : answer.getException();
             if (cause != null) {

@@ -58,6 +58,14 @@ public class KeyValueStore implements AutoCloseable {
     private volatile Replication replication;
 
     /**
+     * The records a replicated write would make: worked out as for the data file but never
+     * written (the Raft log holds the write). One buffer, reused: only the thread that applies
+     * replicated writes touches it, and a new 8 KB buffer per applied write was half of what a
+     * busy leader allocated.
+     */
+    private final RecordBatch replicatedRecords = new RecordBatch();
+
+    /**
      * The store of the running server; the data file is opened through a {@link FileChannelOpener}
      * bean if there is one (tests put a disk that fails or waits there), else directly.
      */
@@ -214,7 +222,8 @@ public class KeyValueStore implements AutoCloseable {
      * @throws WriteRejectedException when the write asks for what cannot be done (nothing changed)
      */
     public <R> R applyReplicated(Write<R> write) {
-        PendingChanges changes = new PendingChanges(this.table, new RecordBatch());
+        this.replicatedRecords.clear();
+        PendingChanges changes = new PendingChanges(this.table, this.replicatedRecords);
         R result = changes.apply(write);
         this.liveBytes.add(changes.applyToTable());
         return result;

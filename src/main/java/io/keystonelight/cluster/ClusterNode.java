@@ -370,7 +370,14 @@ public class ClusterNode implements Replication, SmartLifecycle {
                 });
     }
 
+    /** How a WRONGTYPE rejection travels back from the state machine, with the type the key holds. */
+    static final String WRONG_TYPE_PREFIX = "WRONGTYPE ";
+
     private <R> R result(WriteCodec.Result result) {
+        if (result.rejection() != null && result.rejection().startsWith(WRONG_TYPE_PREFIX)) {
+            throw new io.keystonelight.store.WrongTypeException(io.keystonelight.store.DataType
+                    .valueOf(result.rejection().substring(WRONG_TYPE_PREFIX.length())));
+        }
         if (result.rejection() != null) {
             throw new WriteRejectedException(result.rejection());
         }
@@ -547,6 +554,13 @@ public class ClusterNode implements Replication, SmartLifecycle {
         catch (IOException ex) {
             return null;
         }
+    }
+
+    /** Only the leader removes keys past their deadline, through the log, as only a Redis primary does. */
+    @Override
+    public boolean expiresKeys() {
+        DivisionInfo info = info();
+        return info != null && info.isLeader() && info.isLeaderReady();
     }
 
     /**

@@ -171,6 +171,9 @@ final class StoreStateMachine extends BaseStateMachine {
         try {
             return WriteCodec.encodeResult(this.store.applyReplicated(write), null);
         }
+        catch (io.keystonelight.store.WrongTypeException ex) {
+            return WriteCodec.encodeResult(null, ClusterNode.WRONG_TYPE_PREFIX + ex.actual().name());
+        }
         catch (WriteRejectedException ex) {
             return WriteCodec.encodeResult(null, ex.getMessage());
         }
@@ -254,16 +257,7 @@ final class StoreStateMachine extends BaseStateMachine {
         Files.deleteIfExists(temporary);
         long[] keys = new long[1];
         try (AppendOnlyFile out = AppendOnlyFile.open(temporary, FsyncPolicy.EVERYSEC, new RefuseRecords())) {
-            RecordBatch batch = new RecordBatch();
-            this.store.forEachEntry((key, value) -> {
-                batch.put(key, value);
-                keys[0]++;
-                if (batch.length() >= SNAPSHOT_CHUNK) {
-                    out.append(batch);
-                    batch.clear();
-                }
-            });
-            out.append(batch);
+            keys[0] = this.store.writeLiveRecords(new RecordBatch(), SNAPSHOT_CHUNK, out::append);
             out.syncIfDirty();
         }
         Files.deleteIfExists(temporary.resolveSibling(temporary.getFileName() + ".lock"));

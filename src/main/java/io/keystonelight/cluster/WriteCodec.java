@@ -34,7 +34,28 @@ final class WriteCodec {
     /** Several writes in one log entry, applied in their order; the reply holds a result each. */
     private static final byte BATCH = 8;
 
+    /** A command of the data types, expiry or keyspace, by its operation's name. */
+    private static final byte EXEC = 10;
+
+    /** The leader's removal of keys past their deadline. */
+    private static final byte EXPIRE = 11;
+
+    /** A write of the tags above 1 to 7, with the time the accepting node ran it at. */
+    private static final byte TIMED = 12;
+
     // Results
+    private static final byte OK_REPLY = 6;
+
+    private static final byte NONE_REPLY = 7;
+
+    private static final byte NULL_ARRAY_REPLY = 8;
+
+    private static final byte LIST = 10;
+
+    private static final byte TEXT = 11;
+
+    private static final byte STATUS = 12;
+
     private static final byte NULL = 0;
 
     private static final byte PUT_RESULT = 1;
@@ -53,6 +74,48 @@ final class WriteCodec {
     }
 
     static byte[] encode(Write<?> write) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (write instanceof Write.Exec exec) {
+                out.writeByte(EXEC);
+                out.writeUTF(exec.operation().name());
+                out.writeLong(exec.now());
+                out.writeLong(exec.seed());
+                out.writeInt(exec.args().size());
+                for (byte[] arg : exec.args()) {
+                    bytes(out, arg);
+                }
+            }
+            else if (write instanceof Write.Expire expire) {
+                out.writeByte(EXPIRE);
+                out.writeLong(expire.now());
+                out.writeInt(expire.keys().size());
+                for (byte[] key : expire.keys()) {
+                    bytes(out, key);
+                }
+            }
+            else if (write instanceof Write.Timed<?> timed) {
+                return encodeTimed(timed.write(), timed.now());
+            }
+            else if (!(write instanceof Write.Timed<?>)) {
+                // Every replica decides expiry at the time the accepting node ran the write.
+                return encodeTimed(write, System.currentTimeMillis());
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] encodeTimed(Write<?> write, long now) {
+        byte[] inner = encodeUntimed(write);
+        byte[] timed = new byte[inner.length + 9];
+        java.nio.ByteBuffer.wrap(timed).put(TIMED).putLong(now).put(inner);
+        return timed;
+    }
+
+    private static byte[] encodeUntimed(Write<?> write) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             if (write instanceof Write.Put put) {
@@ -109,6 +172,35 @@ final class WriteCodec {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(encoded))) {
             byte tag = in.readByte();
             switch (tag) {
+                case EXEC: {
+                    String name = in.readUTF();
+                    long now = in.readLong();
+                    long seed = in.readLong();
+                    int n = in.readInt();
+                    List<byte[]> args = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        args.add(bytes(in));
+                    }
+                    io.keystonelight.command.data.DataCommand operation = io.keystonelight.command.data.DataCommands
+                            .operation(name);
+                    if (operation == null) {
+                        throw new IllegalArgumentException("unknown operation '" + name + "' in a log entry");
+                    }
+                    return new Write.Exec(operation, args, now, seed);
+                }
+                case EXPIRE: {
+                    long now = in.readLong();
+                    int n = in.readInt();
+                    List<byte[]> keys = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        keys.add(bytes(in));
+                    }
+                    return new Write.Expire(keys, now);
+                }
+                case TIMED: {
+                    long now = in.readLong();
+                    return new Write.Timed<>(decode(in.readAllBytes()), now);
+                }
                 case PUT: {
                     byte[] key = bytes(in);
                     byte[] value = bytes(in);
@@ -254,18 +346,81 @@ final class WriteCodec {
                 out.writeByte(BOOLEAN);
                 out.writeBoolean(b);
             }
-            else if (result instanceof byte[] b) {
-                out.writeByte(BYTES);
-                bytes(out, b);
-            }
             else {
-                throw new IllegalArgumentException("no encoding for result " + result.getClass().getName());
+                reply(out, result);
             }
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
         return bytes.toByteArray();
+    }
+
+    /** A command's reply: bytes, numbers, markers and lists of them. */
+    private static void reply(DataOutputStream out, Object result) throws IOException {
+        if (result instanceof byte[] b) {
+            out.writeByte(BYTES);
+            bytes(out, b);
+        }
+        else if (result instanceof Long l) {
+            out.writeByte(LONG);
+            out.writeLong(l);
+        }
+        else if (result instanceof Integer i) {
+            out.writeByte(INTEGER);
+            out.writeInt(i);
+        }
+        else if (result == io.keystonelight.command.CommandExecutor.OK) {
+            out.writeByte(OK_REPLY);
+        }
+        else if (result == io.keystonelight.command.CommandExecutor.NONE || result == null) {
+            out.writeByte(NONE_REPLY);
+        }
+        else if (result == io.keystonelight.command.CommandExecutor.NULL_ARRAY) {
+            out.writeByte(NULL_ARRAY_REPLY);
+        }
+        else if (result instanceof String text) {
+            out.writeByte(TEXT);
+            bytes(out, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        else if (result instanceof io.keystonelight.command.StatusReply status) {
+            out.writeByte(STATUS);
+            bytes(out, status.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        else if (result instanceof List<?> list) {
+            out.writeByte(LIST);
+            out.writeInt(list.size());
+            for (Object element : list) {
+                reply(out, element);
+            }
+        }
+        else {
+            throw new IllegalArgumentException("no encoding for result " + result.getClass().getName());
+        }
+    }
+
+    private static Object reply(DataInputStream in) throws IOException {
+        byte tag = in.readByte();
+        return switch (tag) {
+            case BYTES -> bytes(in);
+            case LONG -> in.readLong();
+            case INTEGER -> in.readInt();
+            case OK_REPLY -> io.keystonelight.command.CommandExecutor.OK;
+            case NONE_REPLY -> io.keystonelight.command.CommandExecutor.NONE;
+            case NULL_ARRAY_REPLY -> io.keystonelight.command.CommandExecutor.NULL_ARRAY;
+            case TEXT -> new String(bytes(in), java.nio.charset.StandardCharsets.UTF_8);
+            case STATUS -> new io.keystonelight.command.StatusReply(
+                    new String(bytes(in), java.nio.charset.StandardCharsets.UTF_8));
+            case LIST -> {
+                int n = in.readInt();
+                List<Object> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(reply(in));
+                }
+                yield list;
+            }
+            default -> throw new IllegalArgumentException("unknown result tag " + tag);
+        };
     }
 
     /** A decoded result: the value, or the reason the write was rejected. */
@@ -285,9 +440,11 @@ final class WriteCodec {
                 case INTEGER -> new Result(in.readInt(), null);
                 case LONG -> new Result(in.readLong(), null);
                 case BOOLEAN -> new Result(in.readBoolean(), null);
-                case BYTES -> new Result(bytes(in), null);
                 case REJECTED -> new Result(null, in.readUTF());
-                default -> throw new IllegalArgumentException("unknown result tag " + tag);
+                default -> {
+                    in.reset();
+                    yield new Result(reply(in), null);
+                }
             };
         }
         catch (IOException ex) {

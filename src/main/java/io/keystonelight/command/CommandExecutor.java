@@ -114,7 +114,7 @@ public class CommandExecutor {
             }
             return dispatch(session, command);
         }
-        catch (CommandException ex) {
+        catch (CommandException | io.keystonelight.store.WriteRejectedException ex) {
             return CompletableFuture.failedFuture(ex);
         }
         catch (RuntimeException ex) {
@@ -170,6 +170,15 @@ public class CommandExecutor {
         @Override
         public String toString() {
             return "(none)";
+        }
+    };
+
+    /** A null array ({@code *-1} in RESP2): what Redis answers where an array is missing. */
+    public static final Object NULL_ARRAY = new Object() {
+
+        @Override
+        public String toString() {
+            return "(null array)";
         }
     };
 

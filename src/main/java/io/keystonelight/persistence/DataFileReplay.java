@@ -156,9 +156,28 @@ final class DataFileReplay {
             this.sink.remove(this.key, 0, keyLength);
         }
         else {
-            throw damaged(offset, "a line that starts with '|' is an escaped record, yet its tag '"
-                    + new String(buf, start + 1, Math.min(tagEnd - start - 1, 20), StandardCharsets.ISO_8859_1)
-                    + "' is none of set, del, flush");
+            String tag = new String(buf, start + 1, tagEnd - start - 1, StandardCharsets.ISO_8859_1);
+            if (!tag.equals(RecordFormat.GROUP) && !RecordFormat.OPERATION_TAGS.contains(tag)) {
+                throw damaged(offset, "a line that starts with '|' is an escaped record, yet its tag '"
+                        + tag.substring(0, Math.min(tag.length(), 20)) + "' is none of set, del, flush, "
+                        + RecordFormat.GROUP + ", " + String.join(", ", new java.util.TreeSet<>(RecordFormat.OPERATION_TAGS)));
+            }
+            java.util.List<byte[]> fields = new java.util.ArrayList<>();
+            int from = tagEnd + 1;
+            while (from <= end && tagEnd != end) {
+                int fieldEnd = indexOfBar(buf, from, end);
+                int length = unescape(buf, from, fieldEnd, false, offset);
+                fields.add(Arrays.copyOf(this.value, length));
+                from = fieldEnd + 1;
+            }
+            if (tag.equals(RecordFormat.GROUP)) {
+                for (byte[] record : fields) {
+                    replayLine(record, 0, record.length, offset);
+                }
+            }
+            else {
+                this.sink.operation(tag, fields);
+            }
         }
     }
 

@@ -81,6 +81,69 @@ public final class RecordBatch {
         this.records++;
     }
 
+    /** A record {@code |tag|field|field...}; see {@link RecordFormat#OPERATION_TAGS}. */
+    public void operation(String tag, byte[]... fields) {
+        long room = tag.length() + 3;
+        for (byte[] field : fields) {
+            room += 1 + 3L * field.length;
+        }
+        ensureCapacity(room);
+        int p = this.length;
+        this.bytes[p++] = '|';
+        for (int i = 0; i < tag.length(); i++) {
+            this.bytes[p++] = (byte) tag.charAt(i);
+        }
+        for (byte[] field : fields) {
+            this.bytes[p++] = '|';
+            p = RecordFormat.escape(field, 0, field.length, this.bytes, p);
+        }
+        this.bytes[p++] = '\n';
+        this.length = p;
+        this.records++;
+    }
+
+    /** Where the records written from now on start; for {@link #group(long)}. */
+    public long mark() {
+        return (long) this.length << 32 | this.records;
+    }
+
+    /** Forgets the records written since {@code mark}. */
+    public void reset(long mark) {
+        this.length = (int) (mark >>> 32);
+        this.records = (int) mark;
+    }
+
+    /**
+     * Makes the records written since {@code mark} one {@code |tx|} record, when they are more
+     * than one, so that a crash keeps all of them or none.
+     */
+    public void group(long mark) {
+        int from = (int) (mark >>> 32);
+        int recordsBefore = (int) mark;
+        if (this.records - recordsBefore < 2) {
+            return;
+        }
+        byte[] lines = Arrays.copyOfRange(this.bytes, from, this.length);
+        this.length = from;
+        ensureCapacity(RecordFormat.GROUP.length() + 2 + 3L * lines.length);
+        int p = this.length;
+        this.bytes[p++] = '|';
+        for (int i = 0; i < RecordFormat.GROUP.length(); i++) {
+            this.bytes[p++] = (byte) RecordFormat.GROUP.charAt(i);
+        }
+        int lineStart = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i] == '\n') {
+                this.bytes[p++] = '|';
+                p = RecordFormat.escape(lines, lineStart, i - lineStart, this.bytes, p);
+                lineStart = i + 1;
+            }
+        }
+        this.bytes[p++] = '\n';
+        this.length = p;
+        this.records = recordsBefore + 1;
+    }
+
     public void put(String key, String value) {
         put(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }

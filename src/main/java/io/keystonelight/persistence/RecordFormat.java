@@ -16,7 +16,11 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  * <li>{@code |set|<key>|<value>} sets a key;</li>
  * <li>{@code |del|<key>} deletes it;</li>
- * <li>{@code |flush} deletes every key.</li>
+ * <li>{@code |flush} deletes every key;</li>
+ * <li>the records of other types, deadlines and renames, {@code |<tag>|<field>|<field>...} with
+ * one of {@link #OPERATION_TAGS} (the README lists each form);</li>
+ * <li>{@code |tx|<record>|<record>...}: several records that hold together (one write's, or one
+ * transaction's), each an escaped field; one line, so a crash keeps all of them or none.</li>
  * </ul>
  * In a field, the bytes from {@code 0x20} (space) to {@code 0x7E} stand for themselves, except
  * {@code %} and {@code |}; every other byte is written {@code %XX}, two upper-case hex digits. So
@@ -30,6 +34,13 @@ public final class RecordFormat {
     static final byte[] DELETE_TAG = "|del|".getBytes(StandardCharsets.US_ASCII);
 
     static final byte[] FLUSH = "|flush".getBytes(StandardCharsets.US_ASCII);
+
+    static final String GROUP = "tx";
+
+    /** The tags of the records of other types than strings, deadlines and renames; never reused. */
+    public static final java.util.Set<String> OPERATION_TAGS = java.util.Set.of("setat", "pexpireat", "persist",
+            "rename", "hset", "hdel", "lpush", "rpush", "lpop", "rpop", "lset", "linsert", "lremat", "ltrim", "sadd",
+            "srem", "zadd", "zrem");
 
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 

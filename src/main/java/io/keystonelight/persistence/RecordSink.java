@@ -32,6 +32,14 @@ public interface RecordSink {
         throw new IllegalArgumentException("a flush record, which this reader does not take");
     }
 
+    /**
+     * A record of another kind than a string's set or delete: {@code tag} is one of
+     * {@link RecordFormat#OPERATION_TAGS}, {@code fields} its fields, decoded (arrays the sink may keep).
+     */
+    default void operation(String tag, java.util.List<byte[]> fields) {
+        throw new IllegalArgumentException("a '" + tag + "' record, which this reader does not take");
+    }
+
     /** The string form of {@link #put(byte[], int, int, byte[], int, int)}. */
     default void put(String key, String value) {
         throw new UnsupportedOperationException("a record sink takes put(byte[], ...) or put(String, String)");

@@ -27,7 +27,7 @@ final class Compactor {
     /** How many snapshot records are written at a time. */
     private static final int REWRITE_CHUNK = 4096;
 
-    private final EntryTable table;
+    private final StoreTables table;
 
     private final AppendOnlyFile dataFile;
 
@@ -41,7 +41,7 @@ final class Compactor {
 
     private boolean closed;
 
-    Compactor(EntryTable table, AppendOnlyFile dataFile, WritePipeline pipeline, WritePipeline.LiveBytes liveBytes) {
+    Compactor(StoreTables table, AppendOnlyFile dataFile, WritePipeline pipeline, WritePipeline.LiveBytes liveBytes) {
         this.table = table;
         this.dataFile = dataFile;
         this.pipeline = pipeline;
@@ -86,6 +86,8 @@ final class Compactor {
         long bytesBefore = this.dataFile.size();
         AppendOnlyFile.Rewrite[] rewrite = new AppendOnlyFile.Rewrite[1];
         KeyTable.Snapshot[] snapshot = new KeyTable.Snapshot[1];
+        java.util.Map<ByteKey, Object> objects = new java.util.HashMap<>();
+        java.util.Map<ByteKey, Long> deadlines = new java.util.HashMap<>();
         // Writers wait only for this step: the snapshot marks the table's end, it copies nothing.
         long stallAtStart = timed(() -> this.pipeline.runBetweenGroups(() -> {
             String failure = this.dataFile.failure();
@@ -93,14 +95,30 @@ final class Compactor {
                 throw new DataFileException(failure);
             }
             rewrite[0] = this.dataFile.beginRewrite();
-            snapshot[0] = this.table.snapshot();
+            snapshot[0] = this.table.strings.snapshot();
+            // Collections are never changed once published, so copying the map copies their state;
+            // linear in the keys of other types and the keys with a deadline, not in their elements.
+            objects.putAll(this.table.objects);
+            deadlines.putAll(this.table.deadlines);
         }));
         RecordBatch chunk = new RecordBatch();
         long[] keys = new long[1];
         try {
             // The snapshot is walked a chunk at a time while writes go on; records never move
             // while it is open, so every entry not written meanwhile is met exactly once.
-            KeyTable.EntryVisitor toChunk = (b, ko, kl, vo, vl) -> chunk.put(b, ko, kl, b, vo, vl);
+            long now = System.currentTimeMillis();
+            KeyTable.EntryVisitor toChunk = deadlines.isEmpty() ? (b, ko, kl, vo, vl) -> chunk.put(b, ko, kl, b, vo, vl)
+                    : (b, ko, kl, vo, vl) -> {
+                        byte[] key = java.util.Arrays.copyOfRange(b, ko, ko + kl);
+                        Long deadline = deadlines.get(new ByteKey(key));
+                        if (deadline == null) {
+                            chunk.put(b, ko, kl, b, vo, vl);
+                        }
+                        else if (deadline > now) {
+                            chunk.operation("setat", key, PendingChanges.decimal(deadline),
+                                    java.util.Arrays.copyOfRange(b, vo, vo + vl));
+                        }
+                    };
             boolean more;
             do {
                 more = snapshot[0].next(REWRITE_CHUNK, toChunk);
@@ -109,6 +127,23 @@ final class Compactor {
                 chunk.clear();
             }
             while (more);
+            for (java.util.Map.Entry<ByteKey, Object> entry : objects.entrySet()) {
+                Long deadline = deadlines.get(entry.getKey());
+                if (deadline != null && deadline <= now) {
+                    continue;
+                }
+                PendingChanges.dump(entry.getKey().bytes(), entry.getValue(), chunk);
+                if (deadline != null) {
+                    chunk.operation("pexpireat", entry.getKey().bytes(), PendingChanges.decimal(deadline));
+                }
+                keys[0]++;
+                if (chunk.length() >= 1 << 20) {
+                    rewrite[0].write(chunk);
+                    chunk.clear();
+                }
+            }
+            rewrite[0].write(chunk);
+            chunk.clear();
             // The writes made meanwhile, so far, while writers go on; then everything to disk,
             // so that the final step writes and fsyncs only the last few.
             rewrite[0].catchUp();

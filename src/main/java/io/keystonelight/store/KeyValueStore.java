@@ -45,7 +45,9 @@ public class KeyValueStore implements AutoCloseable {
 
     private static final CompletableFuture<Void> NO_WAIT = CompletableFuture.completedFuture(null);
 
-    private final EntryTable table = new EntryTable();
+    private final StoreTables tables = new StoreTables();
+
+    private final ActiveExpiry activeExpiry = new ActiveExpiry(this.tables);
 
     private final WritePipeline.LiveBytes liveBytes = new WritePipeline.LiveBytes();
 
@@ -107,9 +109,10 @@ public class KeyValueStore implements AutoCloseable {
         catch (IOException ex) {
             throw new UncheckedIOException("could not open data file " + dataFile + ": " + ex.getMessage(), ex);
         }
-        this.pipeline = new WritePipeline(this.table, this.dataFile, this.liveBytes);
-        this.compactor = new Compactor(this.table, this.dataFile, this.pipeline, this.liveBytes);
-        log.info("Store ready: {} keys from {} (fsync {})", this.table.size(), dataFile.toAbsolutePath(),
+        this.pipeline = new WritePipeline(this.tables, this.dataFile, this.liveBytes);
+        this.compactor = new Compactor(this.tables, this.dataFile, this.pipeline, this.liveBytes);
+        forgetExpired();
+        log.info("Store ready: {} keys from {} (fsync {})", size(), dataFile.toAbsolutePath(),
                 fsync.name().toLowerCase());
     }
 
@@ -120,10 +123,13 @@ public class KeyValueStore implements AutoCloseable {
      */
     private final class Replay implements RecordSink {
 
+        /** The records of other types, deadlines and renames: the same changes a write makes, applied at once. */
+        private final PendingChanges operations = PendingChanges.direct(KeyValueStore.this.tables);
+
         @Override
         public void expectBytes(long fileBytes) {
             // About 27 bytes a record of a 10-byte key and a 16-byte value; the index grows if more come.
-            KeyValueStore.this.table.expect(fileBytes / 32);
+            KeyValueStore.this.tables.strings.expect(fileBytes / 32);
         }
 
         @Override
@@ -133,9 +139,20 @@ public class KeyValueStore implements AutoCloseable {
             }
             byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
             byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
-            byte[] previous = KeyValueStore.this.table.put(key, value);
+            byte[] previous = KeyValueStore.this.tables.strings.put(key, value);
             KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(key, value)
                     - (previous == null ? 0 : RecordBatch.putRecordLength(key, previous)));
+            forgetOtherState(key);
+        }
+
+        /** A set record replaces a key of any type, and clears its deadline, as SET does. */
+        private void forgetOtherState(byte[] key) {
+            StoreTables tables = KeyValueStore.this.tables;
+            if (!tables.objects.isEmpty() || !tables.deadlines.isEmpty()) {
+                ByteKey k = new ByteKey(key);
+                tables.objects.remove(k);
+                tables.deadlines.remove(k);
+            }
         }
 
         @Override
@@ -144,40 +161,119 @@ public class KeyValueStore implements AutoCloseable {
                 throw new IllegalArgumentException("invalid key in a delete record: the key is " + kl + " bytes long");
             }
             byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
-            byte[] previous = KeyValueStore.this.table.remove(key);
+            byte[] previous = KeyValueStore.this.tables.strings.remove(key);
             if (previous != null) {
                 KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(key, previous));
             }
+            forgetOtherState(key);
         }
 
         @Override
         public void clear() {
-            KeyValueStore.this.table.forEach((key, value) -> {
-                KeyValueStore.this.table.remove(key);
+            KeyValueStore.this.tables.strings.forEach((key, value) -> {
+                KeyValueStore.this.tables.strings.remove(key);
                 KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(key, value));
             });
+            KeyValueStore.this.tables.objects.clear();
+            KeyValueStore.this.tables.deadlines.clear();
+        }
+
+        @Override
+        public void operation(String tag, List<byte[]> fields) {
+            RecordOperations.replay(this.operations, tag, fields);
         }
     }
 
-    /** The value of {@code key}, or {@code null}: only ever a durable one. */
+    /**
+     * Drops from memory the keys whose deadline passed, after a replay: the data file keeps their
+     * records until a compaction, and each start drops them again.
+     */
+    private void forgetExpired() {
+        long now = System.currentTimeMillis();
+        List<ByteKey> expired = new ArrayList<>();
+        this.tables.deadlines.forEach((key, deadline) -> {
+            if (deadline <= now) {
+                expired.add(key);
+            }
+        });
+        for (ByteKey key : expired) {
+            byte[] previous = this.tables.strings.remove(key.bytes());
+            if (previous != null) {
+                this.liveBytes.add(-RecordBatch.putRecordLength(key.bytes(), previous));
+            }
+            this.tables.objects.remove(key);
+            this.tables.deadlines.remove(key);
+        }
+        if (!expired.isEmpty()) {
+            log.info("{} keys in the data file were past their deadline and are gone", expired.size());
+        }
+    }
+
+    /**
+     * The string value of {@code key}, or {@code null}: only ever a durable one, never one past its
+     * deadline; {@link WrongTypeException} if the key holds another type.
+     */
     public byte[] get(byte[] key) {
-        return this.table.get(key);
+        byte[] value = this.tables.strings.get(key);
+        if (value == null) {
+            if (!this.tables.objects.isEmpty()) {
+                Object other = this.tables.value(key, System.currentTimeMillis());
+                if (other != null) {
+                    throw new WrongTypeException(DataType.of(other));
+                }
+            }
+            return null;
+        }
+        if (!this.tables.deadlines.isEmpty() && StoreTables.expired(this.tables.deadline(key),
+                System.currentTimeMillis())) {
+            this.activeExpiry.seen(key);
+            return null;
+        }
+        return value;
     }
 
     public boolean exists(byte[] key) {
-        return this.table.containsKey(key);
+        return this.tables.value(key, System.currentTimeMillis()) != null;
     }
 
     /** Live keys. */
     public long size() {
-        return this.table.size();
+        return this.tables.size(System.currentTimeMillis());
+    }
+
+    /** Live keys that have a deadline. */
+    public long keysWithDeadline() {
+        return this.tables.withDeadline(System.currentTimeMillis());
     }
 
     /** Calls {@code action} with each live key; writes may go on meanwhile. */
     public void forEachKey(Consumer<byte[]> action) {
         List<byte[]> keys = new ArrayList<>();
-        this.table.forEachKeyWhileReading(keys::add);
+        this.tables.forEachKey(System.currentTimeMillis(), keys::add);
         keys.forEach(action);
+    }
+
+    /** The keys as a read sees them now: every type, none past its deadline. */
+    public Keyspace view() {
+        return this.tables.view(System.currentTimeMillis());
+    }
+
+    /** The keys as a read sees them at {@code now} (Unix milliseconds). */
+    public Keyspace view(long now) {
+        return this.tables.view(now);
+    }
+
+    /**
+     * Removes keys nobody reads again once past their deadline, a bounded batch at a time, as
+     * Redis's active expiry does. In cluster mode only the leader does it, through the log.
+     */
+    @Scheduled(fixedDelay = 100)
+    public void expireSome() {
+        Replication replicated = this.replication;
+        if (replicated != null && !replicated.expiresKeys()) {
+            return;
+        }
+        this.activeExpiry.run(this::submit);
     }
 
     /**
@@ -223,15 +319,49 @@ public class KeyValueStore implements AutoCloseable {
      */
     public <R> R applyReplicated(Write<R> write) {
         this.replicatedRecords.clear();
-        PendingChanges changes = new PendingChanges(this.table, this.replicatedRecords);
+        PendingChanges changes = new PendingChanges(this.tables, this.replicatedRecords);
         R result = changes.apply(write);
         this.liveBytes.add(changes.applyToTable());
         return result;
     }
 
-    /** Calls {@code action} with every live entry; only from the thread that applies replicated writes. */
-    public void forEachEntry(java.util.function.BiConsumer<byte[], byte[]> action) {
-        this.table.forEach(action);
+    /**
+     * Writes the records that rebuild every live key into {@code batch}, handing it to
+     * {@code flush} whenever it holds {@code chunkBytes} or more, and once at the end; only from
+     * the thread that applies replicated writes. Answers how many keys it wrote.
+     */
+    public long writeLiveRecords(RecordBatch batch, int chunkBytes, Consumer<RecordBatch> flush) {
+        long now = System.currentTimeMillis();
+        long[] keys = new long[1];
+        this.tables.strings.forEach((key, value) -> {
+            long deadline = this.tables.deadline(key);
+            if (deadline == 0) {
+                batch.put(key, value);
+            }
+            else {
+                batch.operation("setat", key, PendingChanges.decimal(deadline), value);
+            }
+            keys[0]++;
+            if (batch.length() >= chunkBytes) {
+                flush.accept(batch);
+                batch.clear();
+            }
+        });
+        for (java.util.Map.Entry<ByteKey, Object> entry : this.tables.objects.entrySet()) {
+            PendingChanges.dump(entry.getKey().bytes(), entry.getValue(), batch);
+            Long deadline = this.tables.deadlines.get(entry.getKey());
+            if (deadline != null) {
+                batch.operation("pexpireat", entry.getKey().bytes(), PendingChanges.decimal(deadline));
+            }
+            keys[0]++;
+            if (batch.length() >= chunkBytes) {
+                flush.accept(batch);
+                batch.clear();
+            }
+        }
+        flush.accept(batch);
+        batch.clear();
+        return keys[0];
     }
 
     /**
@@ -240,11 +370,13 @@ public class KeyValueStore implements AutoCloseable {
      */
     public void loadSnapshot(Path snapshot) throws IOException {
         List<byte[]> keys = new ArrayList<>();
-        this.table.forEach((key, value) -> keys.add(key));
+        this.tables.strings.forEach((key, value) -> keys.add(key));
         for (byte[] key : keys) {
-            byte[] previous = this.table.remove(key);
+            byte[] previous = this.tables.strings.remove(key);
             this.liveBytes.add(-RecordBatch.putRecordLength(key, previous));
         }
+        this.tables.objects.clear();
+        this.tables.deadlines.clear();
         AppendOnlyFile.open(snapshot, FsyncPolicy.NO, new Replay()).close();
         java.nio.file.Files.deleteIfExists(snapshot.resolveSibling(snapshot.getFileName() + ".lock"));
     }
@@ -279,7 +411,7 @@ public class KeyValueStore implements AutoCloseable {
 
     public StoreStats stats() {
         long fileBytes = this.dataFile.size();
-        return new StoreStats(this.table.size(), fileBytes, Math.max(0, fileBytes - this.liveBytes.get()),
+        return new StoreStats(size(), fileBytes, Math.max(0, fileBytes - this.liveBytes.get()),
                 this.compactor.lastCompaction(), this.dataFile.failure());
     }
 

@@ -3,59 +3,153 @@ package io.keystonelight.store;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 import io.keystonelight.persistence.RecordBatch;
 
 /**
- * The changes of one group of writes, worked out against the table plus the group's own earlier
- * changes, written as records, and applied to the table only once those records are durable.
- * So the table only ever holds what the log holds, and a group that could not be persisted
- * leaves it untouched. Used by one thread at a time: the store's committer.
+ * The changes of one group of writes, worked out against the tables plus the group's own earlier
+ * changes, written as records, and applied to the tables only once those records are durable.
+ * So the tables only ever hold what the log holds, and a group that could not be persisted
+ * leaves them untouched. A collection the group changes is copied once, on its first change, and
+ * the copy replaces the published one: readers never see a collection change under them.
+ *
+ * <p>The replay uses it too, {@linkplain #direct changing the tables at once} and writing no
+ * record. Used by one thread at a time: the store's committer, or the replay before it.
  */
-final class PendingChanges {
+final class PendingChanges implements Mutations {
 
     /** Marks a key the group deleted. */
-    private static final byte[] DELETED = new byte[0];
+    private static final Object DELETED = new Object();
 
-    private final EntryTable table;
+    /** A deadline of {@code 0}: none. */
+    private static final Long NO_DEADLINE = 0L;
 
+    private final StoreTables tables;
+
+    /** {@code null} in a replay. */
     private final RecordBatch records;
 
-    /** Keys the group changed, in the order first changed, with their last value or DELETED. */
-    private final Map<ByteKey, byte[]> changed = new HashMap<>();
+    private final boolean direct;
 
+    /** Keys the group changed, with their last value ({@code byte[]}, a collection or DELETED). */
+    private final Map<ByteKey, Object> changed = new HashMap<>();
+
+    /** Keys whose deadline the group changed, with their last deadline (0 for none). */
+    private final Map<ByteKey, Long> deadlineChanges = new HashMap<>();
+
+    /** Keys the group changed in any way, in the order first changed. */
     private final List<ByteKey> order = new ArrayList<>();
+
+    /** The collections this group copied: changed in place until the group is applied. */
+    private final Set<Object> ownCopies = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private boolean cleared;
 
-    PendingChanges(EntryTable table, RecordBatch records) {
-        this.table = table;
+    private long now;
+
+    private SplittableRandom random = new SplittableRandom(0);
+
+    /** The changes of a group of writes, on top of {@code tables}, recorded in {@code records}. */
+    PendingChanges(StoreTables tables, RecordBatch records) {
+        this.tables = tables;
         this.records = records;
+        this.direct = false;
+        this.now = System.currentTimeMillis();
     }
 
-    /** Works out {@code write} against the table and the group's earlier writes; records what it changes. */
+    private PendingChanges(StoreTables tables) {
+        this.tables = tables;
+        this.records = null;
+        this.direct = true;
+        // A replay expires nothing while it runs: the records say what happened, in order.
+        this.now = Long.MIN_VALUE;
+    }
+
+    /** Changes that go to the tables at once, with no record: for a replay. */
+    static PendingChanges direct(StoreTables tables) {
+        return new PendingChanges(tables);
+    }
+
+    /** Works out {@code write} against the tables and the group's earlier writes; records what it changes. */
     @SuppressWarnings("unchecked")
     <R> R apply(Write<R> write) {
+        if (write instanceof Write.Timed<R> timed) {
+            long before = this.now;
+            this.now = timed.now();
+            try {
+                return apply(timed.write());
+            }
+            finally {
+                this.now = before;
+            }
+        }
+        if (write instanceof Write.Exec exec) {
+            long before = this.now;
+            this.now = exec.now();
+            this.random = new SplittableRandom(exec.seed());
+            long mark = this.records == null ? 0 : this.records.mark();
+            try {
+                Object result = exec.operation().apply(this, exec.args());
+                if (this.records != null) {
+                    this.records.group(mark);
+                }
+                return (R) result;
+            }
+            catch (RuntimeException ex) {
+                // Commands check their arguments and types before they change anything; should one
+                // fail later all the same, none of its records may reach the file.
+                if (this.records != null) {
+                    this.records.reset(mark);
+                }
+                throw ex;
+            }
+            finally {
+                this.now = before;
+            }
+        }
+        if (write instanceof Write.Expire expire) {
+            long before = this.now;
+            this.now = expire.now();
+            try {
+                int removed = 0;
+                for (byte[] key : expire.keys()) {
+                    // Looking it up deletes it when it is past its deadline.
+                    Object raw = raw(key);
+                    if (raw != null && StoreTables.expired(deadlineOf(key), this.now)) {
+                        value(key);
+                        removed++;
+                    }
+                }
+                return (R) Integer.valueOf(removed);
+            }
+            finally {
+                this.now = before;
+            }
+        }
         if (write instanceof Write.Put put) {
             return (R) put(put);
         }
         if (write instanceof Write.Delete delete) {
             int deleted = 0;
             for (byte[] key : delete.keys()) {
-                if (value(key) != null) {
-                    remove(key);
+                if (delete(key)) {
                     deleted++;
                 }
             }
             return (R) Integer.valueOf(deleted);
         }
         if (write instanceof Write.GetAndDelete getAndDelete) {
-            byte[] previous = value(getAndDelete.key());
+            byte[] previous = string(getAndDelete.key());
             if (previous != null) {
-                remove(getAndDelete.key());
+                delete(getAndDelete.key());
             }
             return (R) previous;
         }
@@ -68,7 +162,7 @@ final class PendingChanges {
                 }
             }
             for (int i = 0; i < putAll.keys().size(); i++) {
-                set(putAll.keys().get(i), putAll.values().get(i));
+                setString(putAll.keys().get(i), putAll.values().get(i), 0);
             }
             return (R) Boolean.TRUE;
         }
@@ -76,47 +170,51 @@ final class PendingChanges {
             return (R) increment(increment);
         }
         if (write instanceof Write.Append append) {
-            byte[] current = value(append.key());
+            byte[] current = string(append.key());
             byte[] joined = current == null ? append.suffix() : concat(current, append.suffix());
-            set(append.key(), joined);
+            setString(append.key(), joined, KEEP_DEADLINE);
             return (R) Long.valueOf(joined.length);
         }
         if (write instanceof Write.Clear) {
-            // One record that deletes every key, however many there are.
-            long[] count = new long[1];
-            this.table.forEach((key, value) -> {
-                if (!this.changed.containsKey(new ByteKey(key))) {
-                    count[0]++;
-                }
-            });
-            for (Map.Entry<ByteKey, byte[]> entry : this.changed.entrySet()) {
-                if (entry.getValue() != DELETED) {
-                    count[0]++;
-                }
-                entry.setValue(DELETED);
+            long[] count = { size() };
+            for (ByteKey key : new ArrayList<>(this.changed.keySet())) {
+                this.changed.put(key, DELETED);
             }
-            this.records.flushAll();
-            this.cleared = true;
+            for (ByteKey key : new ArrayList<>(this.deadlineChanges.keySet())) {
+                this.deadlineChanges.put(key, NO_DEADLINE);
+            }
+            if (this.records != null) {
+                // One record that deletes every key, however many there are.
+                this.records.flushAll();
+            }
+            if (this.direct) {
+                clearTables();
+            }
+            else {
+                this.cleared = true;
+            }
             return (R) Long.valueOf(count[0]);
         }
         throw new IllegalArgumentException("unknown write " + write);
     }
 
     private Write.PutResult put(Write.Put put) {
-        byte[] previous = put.condition() == Write.Condition.ALWAYS && !put.returnPrevious() ? null : value(put.key());
+        // SET ... GET refuses a key of another type, as Redis does; the conditions look at any type.
+        byte[] previous = put.returnPrevious() ? string(put.key()) : null;
+        boolean present = put.condition() != Write.Condition.ALWAYS && (previous != null || value(put.key()) != null);
         boolean applies = switch (put.condition()) {
             case ALWAYS -> true;
-            case IF_ABSENT -> previous == null;
-            case IF_PRESENT -> previous != null;
+            case IF_ABSENT -> !present;
+            case IF_PRESENT -> present;
         };
         if (applies) {
-            set(put.key(), put.value());
+            setString(put.key(), put.value(), 0);
         }
-        return new Write.PutResult(applies, put.returnPrevious() ? previous : null);
+        return new Write.PutResult(applies, previous);
     }
 
     private Long increment(Write.Increment increment) {
-        byte[] current = value(increment.key());
+        byte[] current = string(increment.key());
         long base = 0;
         if (current != null) {
             base = parseLong(current);
@@ -128,7 +226,7 @@ final class PendingChanges {
         catch (ArithmeticException ex) {
             throw new WriteRejectedException("increment or decrement would overflow");
         }
-        set(increment.key(), Long.toString(sum).getBytes(StandardCharsets.US_ASCII));
+        setString(increment.key(), Long.toString(sum).getBytes(StandardCharsets.US_ASCII), KEEP_DEADLINE);
         return sum;
     }
 
@@ -153,16 +251,28 @@ final class PendingChanges {
         return new WriteRejectedException("value is not an integer or out of range");
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
+    static byte[] concat(byte[] a, byte[] b) {
         byte[] joined = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, joined, a.length, b.length);
         return joined;
     }
 
-    /** The value of {@code key} once the group's earlier writes are applied, or {@code null}. */
-    byte[] value(byte[] key) {
-        if (!this.changed.isEmpty() || this.cleared) {
-            byte[] pending = this.changed.get(new ByteKey(key));
+    // ---- the keyspace as the group sees it
+
+    @Override
+    public long now() {
+        return this.now;
+    }
+
+    @Override
+    public long random() {
+        return this.random.nextLong();
+    }
+
+    /** What the key holds after the group's earlier changes, deadline or not. */
+    private Object raw(byte[] key) {
+        if (!this.direct && (!this.changed.isEmpty() || this.cleared)) {
+            Object pending = this.changed.get(new ByteKey(key));
             if (pending != null) {
                 return pending == DELETED ? null : pending;
             }
@@ -170,54 +280,536 @@ final class PendingChanges {
                 return null;
             }
         }
-        return this.table.get(key);
+        return this.tables.rawValue(key);
     }
 
-    private void set(byte[] key, byte[] value) {
-        this.records.put(key, value);
+    private long deadlineOf(byte[] key) {
+        if (!this.direct && (!this.deadlineChanges.isEmpty() || this.cleared)) {
+            Long pending = this.deadlineChanges.get(new ByteKey(key));
+            if (pending != null) {
+                return pending;
+            }
+            if (this.cleared) {
+                return 0;
+            }
+        }
+        return this.tables.deadline(key);
+    }
+
+    /** A key met past its deadline is deleted here, with a delete record, as Redis's lazy expiry does. */
+    @Override
+    public Object value(byte[] key) {
+        Object value = raw(key);
+        if (value != null && StoreTables.expired(deadlineOf(key), this.now)) {
+            remove(key);
+            return null;
+        }
+        return value;
+    }
+
+    @Override
+    public long deadline(byte[] key) {
+        return value(key) == null ? 0 : deadlineOf(key);
+    }
+
+    @Override
+    public long size() {
+        if (this.direct) {
+            return this.tables.size(this.now);
+        }
+        long[] count = { 0 };
+        forEachKey(key -> count[0]++);
+        return count[0];
+    }
+
+    @Override
+    public void forEachKey(Consumer<byte[]> action) {
+        if (!this.cleared) {
+            this.tables.forEachKey(this.now, key -> {
+                if (this.changed.isEmpty() || !this.changed.containsKey(new ByteKey(key))) {
+                    action.accept(key);
+                }
+            });
+        }
+        for (Map.Entry<ByteKey, Object> entry : this.changed.entrySet()) {
+            if (entry.getValue() != DELETED && !StoreTables.expired(deadlineOf(entry.getKey().bytes()), this.now)) {
+                action.accept(entry.getKey().bytes());
+            }
+        }
+    }
+
+    // ---- changes
+
+    @Override
+    public void setString(byte[] key, byte[] value, long deadline) {
+        long keep = deadline == KEEP_DEADLINE ? deadline(key) : deadline;
+        if (keep != 0 && keep <= this.now) {
+            delete(key);
+            return;
+        }
+        if (this.records != null) {
+            if (keep == 0) {
+                this.records.put(key, value);
+            }
+            else {
+                this.records.operation("setat", key, decimal(keep), value);
+            }
+        }
         track(key, value);
+        trackDeadline(key, keep);
+    }
+
+    @Override
+    public boolean delete(byte[] key) {
+        if (value(key) == null) {
+            return false;
+        }
+        remove(key);
+        return true;
     }
 
     private void remove(byte[] key) {
-        this.records.tombstone(key);
+        if (this.records != null) {
+            this.records.tombstone(key);
+        }
         track(key, DELETED);
+        trackDeadline(key, 0);
     }
 
-    private void track(byte[] key, byte[] value) {
+    @Override
+    public boolean expireAt(byte[] key, long deadline) {
+        if (value(key) == null) {
+            return false;
+        }
+        if (deadline <= this.now) {
+            remove(key);
+            return true;
+        }
+        if (this.records != null) {
+            this.records.operation("pexpireat", key, decimal(deadline));
+        }
+        trackDeadline(key, deadline);
+        return true;
+    }
+
+    @Override
+    public boolean persist(byte[] key) {
+        if (value(key) == null || deadlineOf(key) == 0) {
+            return false;
+        }
+        if (this.records != null) {
+            this.records.operation("persist", key);
+        }
+        trackDeadline(key, 0);
+        return true;
+    }
+
+    @Override
+    public void rename(byte[] from, byte[] to) {
+        Object value = value(from);
+        if (value == null) {
+            throw new WriteRejectedException("no such key");
+        }
+        long deadline = deadlineOf(from);
+        if (Arrays.equals(from, to)) {
+            return;
+        }
+        if (this.records != null) {
+            this.records.operation("rename", from, to);
+        }
+        track(from, DELETED);
+        trackDeadline(from, 0);
+        track(to, value);
+        trackDeadline(to, deadline);
+    }
+
+    @Override
+    public void restore(byte[] key, Object value, long deadline) {
+        if (this.records != null && raw(key) != null) {
+            this.records.tombstone(key);
+        }
+        if (value instanceof byte[] string) {
+            setString(key, string, deadline);
+            return;
+        }
+        Object copy = copyOf(value);
+        if (this.records != null) {
+            dump(key, copy, this.records);
+            if (deadline != 0) {
+                this.records.operation("pexpireat", key, decimal(deadline));
+            }
+        }
+        track(key, copy);
+        this.ownCopies.add(copy);
+        trackDeadline(key, deadline);
+    }
+
+    /** The records that rebuild a collection: one record, or a few for a very large one. */
+    static void dump(byte[] key, Object value, RecordBatch out) {
+        final int perRecord = 1024;
+        List<byte[]> fields = new ArrayList<>();
+        String tag;
+        if (value instanceof HashValue hash) {
+            tag = "hset";
+            hash.forEach((field, v) -> {
+                fields.add(field);
+                fields.add(v);
+            });
+        }
+        else if (value instanceof ListValue list) {
+            tag = "rpush";
+            fields.addAll(list.range(0, list.size() - 1));
+        }
+        else if (value instanceof SetValue set) {
+            tag = "sadd";
+            fields.addAll(set.members());
+        }
+        else if (value instanceof SortedSetValue zset) {
+            tag = "zadd";
+            for (SortedSetValue.Entry entry : zset.entries()) {
+                fields.add(decimal(entry.score()));
+                fields.add(entry.member());
+            }
+        }
+        else {
+            throw new IllegalArgumentException("not a collection: " + value);
+        }
+        int step = tag.equals("hset") || tag.equals("zadd") ? 2 * perRecord : perRecord;
+        for (int from = 0; from < fields.size(); from += step) {
+            List<byte[]> part = fields.subList(from, Math.min(fields.size(), from + step));
+            byte[][] recordFields = new byte[part.size() + 1][];
+            recordFields[0] = key;
+            for (int i = 0; i < part.size(); i++) {
+                recordFields[i + 1] = part.get(i);
+            }
+            out.operation(tag, recordFields);
+        }
+    }
+
+    private static Object copyOf(Object value) {
+        if (value instanceof HashValue hash) {
+            return hash.copy();
+        }
+        if (value instanceof ListValue list) {
+            return list.copy();
+        }
+        if (value instanceof SetValue set) {
+            return set.copy();
+        }
+        if (value instanceof SortedSetValue zset) {
+            return zset.copy();
+        }
+        throw new IllegalArgumentException("not a collection: " + value);
+    }
+
+    /** The group's own copy of the collection at {@code key}, made (or created empty) on first use. */
+    @SuppressWarnings("unchecked")
+    private <T> T mutable(byte[] key, Class<T> type, java.util.function.Supplier<T> empty) {
+        Object current = value(key);
+        if (current != null && !type.isInstance(current)) {
+            throw new WrongTypeException(DataType.of(current));
+        }
+        if (this.direct) {
+            if (current == null) {
+                current = empty.get();
+                track(key, current);
+            }
+            return (T) current;
+        }
+        if (current != null && this.ownCopies.contains(current)) {
+            return (T) current;
+        }
+        Object copy = current == null ? empty.get() : copyOf(current);
+        this.ownCopies.add(copy);
+        track(key, copy);
+        return (T) copy;
+    }
+
+    /** A collection left empty is deleted, as Redis does; its records already say so on replay. */
+    private void deleteIfEmpty(byte[] key, int size) {
+        if (size == 0) {
+            track(key, DELETED);
+            trackDeadline(key, 0);
+        }
+    }
+
+    @Override
+    public boolean hashSet(byte[] key, byte[] field, byte[] value) {
+        HashValue hash = mutable(key, HashValue.class, HashValue::new);
+        if (this.records != null) {
+            this.records.operation("hset", key, field, value);
+        }
+        return hash.put(field, value);
+    }
+
+    @Override
+    public boolean hashDelete(byte[] key, byte[] field) {
+        HashValue current = get(key, HashValue.class);
+        if (current == null || !current.contains(field)) {
+            return false;
+        }
+        HashValue hash = mutable(key, HashValue.class, HashValue::new);
+        if (this.records != null) {
+            this.records.operation("hdel", key, field);
+        }
+        hash.remove(field);
+        deleteIfEmpty(key, hash.size());
+        return true;
+    }
+
+    @Override
+    public void listPush(byte[] key, boolean head, byte[] element) {
+        ListValue list = mutable(key, ListValue.class, ListValue::new);
+        if (this.records != null) {
+            this.records.operation(head ? "lpush" : "rpush", key, element);
+        }
+        if (head) {
+            list.addFirst(element);
+        }
+        else {
+            list.addLast(element);
+        }
+    }
+
+    @Override
+    public byte[] listPop(byte[] key, boolean head) {
+        ListValue list = mutable(key, ListValue.class, ListValue::new);
+        if (list.size() == 0) {
+            throw new IllegalStateException("pop from an empty list");
+        }
+        if (this.records != null) {
+            this.records.operation(head ? "lpop" : "rpop", key);
+        }
+        byte[] popped = head ? list.removeFirst() : list.removeLast();
+        deleteIfEmpty(key, list.size());
+        return popped;
+    }
+
+    @Override
+    public void listSet(byte[] key, int index, byte[] element) {
+        ListValue list = mutable(key, ListValue.class, ListValue::new);
+        checkIndex(index, list.size());
+        if (this.records != null) {
+            this.records.operation("lset", key, decimal(index), element);
+        }
+        list.set(index, element);
+    }
+
+    @Override
+    public void listInsert(byte[] key, int index, byte[] element) {
+        ListValue list = mutable(key, ListValue.class, ListValue::new);
+        checkIndex(index, list.size() + 1);
+        if (this.records != null) {
+            this.records.operation("linsert", key, decimal(index), element);
+        }
+        list.insert(index, element);
+    }
+
+    @Override
+    public void listRemoveAt(byte[] key, int index) {
+        ListValue list = mutable(key, ListValue.class, ListValue::new);
+        checkIndex(index, list.size());
+        if (this.records != null) {
+            this.records.operation("lremat", key, decimal(index));
+        }
+        list.removeAt(index);
+        deleteIfEmpty(key, list.size());
+    }
+
+    @Override
+    public void listKeep(byte[] key, int from, int to) {
+        ListValue list = mutable(key, ListValue.class, ListValue::new);
+        if (from <= to) {
+            checkIndex(from, list.size());
+            checkIndex(to, list.size());
+        }
+        if (this.records != null) {
+            this.records.operation("ltrim", key, decimal(from), decimal(to));
+        }
+        list.keep(from, to);
+        deleteIfEmpty(key, list.size());
+    }
+
+    private static void checkIndex(int index, int size) {
+        if (index < 0 || index >= size) {
+            throw new IllegalArgumentException("index " + index + " out of range for " + size + " elements");
+        }
+    }
+
+    @Override
+    public boolean setAdd(byte[] key, byte[] member) {
+        SetValue current = get(key, SetValue.class);
+        if (current != null && current.contains(member)) {
+            return false;
+        }
+        SetValue set = mutable(key, SetValue.class, SetValue::new);
+        if (this.records != null) {
+            this.records.operation("sadd", key, member);
+        }
+        return set.add(member);
+    }
+
+    @Override
+    public boolean setRemove(byte[] key, byte[] member) {
+        SetValue current = get(key, SetValue.class);
+        if (current == null || !current.contains(member)) {
+            return false;
+        }
+        SetValue set = mutable(key, SetValue.class, SetValue::new);
+        if (this.records != null) {
+            this.records.operation("srem", key, member);
+        }
+        set.remove(member);
+        deleteIfEmpty(key, set.size());
+        return true;
+    }
+
+    @Override
+    public boolean sortedSetAdd(byte[] key, double score, byte[] member) {
+        if (Double.isNaN(score)) {
+            throw new WriteRejectedException("resulting score is not a number (NaN)");
+        }
+        SortedSetValue zset = mutable(key, SortedSetValue.class, SortedSetValue::new);
+        if (this.records != null) {
+            this.records.operation("zadd", key, decimal(score), member);
+        }
+        return zset.put(member, score);
+    }
+
+    @Override
+    public boolean sortedSetRemove(byte[] key, byte[] member) {
+        SortedSetValue current = get(key, SortedSetValue.class);
+        if (current == null || current.score(member) == null) {
+            return false;
+        }
+        SortedSetValue zset = mutable(key, SortedSetValue.class, SortedSetValue::new);
+        if (this.records != null) {
+            this.records.operation("zrem", key, member);
+        }
+        zset.remove(member);
+        deleteIfEmpty(key, zset.size());
+        return true;
+    }
+
+    static byte[] decimal(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Exact: Java's shortest representation reads back as the same double. */
+    static byte[] decimal(double value) {
+        return Double.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    // ---- tracking, and applying once durable
+
+    private void track(byte[] key, Object value) {
         ByteKey k = new ByteKey(key);
-        if (this.changed.put(k, value) == null) {
+        if (this.direct) {
+            publish(k, value);
+            return;
+        }
+        if (this.changed.put(k, value) == null && !this.deadlineChanges.containsKey(k)) {
             this.order.add(k);
         }
     }
 
+    private void trackDeadline(byte[] key, long deadline) {
+        ByteKey k = new ByteKey(key);
+        if (this.direct) {
+            publishDeadline(k, deadline);
+            return;
+        }
+        if (this.deadlineChanges.put(k, deadline) == null && !this.changed.containsKey(k)) {
+            this.order.add(k);
+        }
+    }
+
+    /** @return by how much the bytes of live string records changed */
+    private long publish(ByteKey key, Object value) {
+        long delta = 0;
+        byte[] k = key.bytes();
+        if (value instanceof byte[] string) {
+            byte[] previous = this.tables.strings.put(k, string);
+            if (previous != null) {
+                delta -= RecordBatch.putRecordLength(k, previous);
+            }
+            delta += RecordBatch.putRecordLength(k, string);
+            if (!this.tables.objects.isEmpty()) {
+                this.tables.objects.remove(key);
+            }
+        }
+        else if (value == DELETED) {
+            byte[] previous = this.tables.strings.remove(k);
+            if (previous != null) {
+                delta -= RecordBatch.putRecordLength(k, previous);
+            }
+            this.tables.objects.remove(key);
+        }
+        else {
+            this.tables.objects.put(key, value);
+            byte[] previous = this.tables.strings.remove(k);
+            if (previous != null) {
+                delta -= RecordBatch.putRecordLength(k, previous);
+            }
+        }
+        return delta;
+    }
+
+    private void publishDeadline(ByteKey key, long deadline) {
+        if (deadline == 0) {
+            if (!this.tables.deadlines.isEmpty()) {
+                this.tables.deadlines.remove(key);
+            }
+        }
+        else {
+            this.tables.deadlines.put(key, deadline);
+        }
+    }
+
+    private void clearTables() {
+        List<byte[]> all = new ArrayList<>();
+        this.tables.strings.forEach((key, value) -> all.add(key));
+        for (byte[] key : all) {
+            this.tables.strings.remove(key);
+        }
+        this.tables.objects.clear();
+        this.tables.deadlines.clear();
+    }
+
     boolean isEmpty() {
-        return this.changed.isEmpty() && !this.cleared;
+        return this.order.isEmpty() && !this.cleared;
     }
 
     /**
-     * Applies the group's changes to the table, once its records are durable.
-     * @return by how much the bytes of live records changed
+     * Applies the group's changes to the tables, once its records are durable. A key's value is
+     * published before its deadline, so a reader in between sees the new value with the old
+     * deadline (the state before the write, for an expired key) and never an old value without
+     * its deadline.
+     *
+     * @return by how much the bytes of live string records changed
      */
     long applyToTable() {
         long delta = 0;
         if (this.cleared) {
             List<byte[]> all = new ArrayList<>();
-            this.table.forEach((key, value) -> all.add(key));
+            this.tables.strings.forEach((key, value) -> all.add(key));
             for (byte[] key : all) {
                 if (!this.changed.containsKey(new ByteKey(key))) {
-                    byte[] previous = this.table.remove(key);
+                    byte[] previous = this.tables.strings.remove(key);
                     delta -= RecordBatch.putRecordLength(key, previous);
                 }
             }
+            this.tables.objects.keySet().removeIf(key -> !this.changed.containsKey(key));
+            this.tables.deadlines.keySet().removeIf(key -> !this.deadlineChanges.containsKey(key));
         }
         for (ByteKey key : this.order) {
-            byte[] value = this.changed.get(key);
-            byte[] previous = value == DELETED ? this.table.remove(key.bytes()) : this.table.put(key.bytes(), value);
-            if (previous != null) {
-                delta -= RecordBatch.putRecordLength(key.bytes(), previous);
+            Object value = this.changed.get(key);
+            if (value != null) {
+                delta += publish(key, value);
             }
-            if (value != DELETED) {
-                delta += RecordBatch.putRecordLength(key.bytes(), value);
+            Long deadline = this.deadlineChanges.get(key);
+            if (deadline != null) {
+                publishDeadline(key, deadline);
             }
         }
         return delta;
@@ -226,7 +818,9 @@ final class PendingChanges {
     /** Forgets the group: its records were not persisted. */
     void discard() {
         this.changed.clear();
+        this.deadlineChanges.clear();
         this.order.clear();
+        this.ownCopies.clear();
         this.cleared = false;
     }
 }

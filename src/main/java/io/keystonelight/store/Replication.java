@@ -20,6 +20,14 @@ public interface Replication {
     /** Completes once this copy has applied every write acknowledged before the call. */
     CompletableFuture<Void> readBarrier();
 
+    /**
+     * Whether this copy removes keys past their deadline (through the log, as any write): only the
+     * leader does, as only a Redis primary does; the others treat such keys as missing.
+     */
+    default boolean expiresKeys() {
+        return false;
+    }
+
     /** Takes a snapshot of this copy and drops the log behind it: what compaction is in cluster mode. */
     CompactionResult compact() throws IOException;
 }

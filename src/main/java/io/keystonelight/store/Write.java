@@ -65,4 +65,32 @@ public sealed interface Write<R> {
     /** Deletes every key; answers how many there were. */
     record Clear() implements Write<Long> {
     }
+
+    /**
+     * A command of the other types, of expiry and of the rest of the keyspace: it works out its
+     * changes through {@link Mutations}, at {@code now} (Unix milliseconds fixed by the node that
+     * accepted it, so every replica decides expiry alike) and with {@code seed} for what it picks
+     * at random. Answers what the command replies.
+     *
+     * @param args the request, its name first
+     */
+    record Exec(Operation operation, java.util.List<byte[]> args, long now, long seed) implements Write<Object> {
+    }
+
+    /** What an {@link Exec} does; found again by its {@link #name()} on a replica. */
+    interface Operation {
+
+        /** Its name in the replicated log: never reused for another operation. */
+        String name();
+
+        Object apply(Mutations keys, java.util.List<byte[]> args);
+    }
+
+    /** Deletes those of {@code keys} that are past their deadline at {@code now}; answers how many. */
+    record Expire(java.util.List<byte[]> keys, long now) implements Write<Integer> {
+    }
+
+    /** {@code write}, run at {@code now}: how a replica learns the time the leader ran a write at. */
+    record Timed<R>(Write<R> write, long now) implements Write<R> {
+    }
 }

@@ -42,7 +42,7 @@ final class WritePipeline implements AutoCloseable {
 
     private final AtomicBoolean sleeping = new AtomicBoolean();
 
-    private final EntryTable table;
+    private final StoreTables table;
 
     private final AppendOnlyFile dataFile;
 
@@ -63,7 +63,7 @@ final class WritePipeline implements AutoCloseable {
 
     private long writes;
 
-    WritePipeline(EntryTable table, AppendOnlyFile dataFile, LiveBytes liveBytes) {
+    WritePipeline(StoreTables table, AppendOnlyFile dataFile, LiveBytes liveBytes) {
         this.table = table;
         this.dataFile = dataFile;
         this.liveBytes = liveBytes;

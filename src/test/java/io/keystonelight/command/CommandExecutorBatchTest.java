@@ -38,7 +38,7 @@ class CommandExecutorBatchTest {
         List<String> replies = execute("set a 1", "set b 2", "get a", "del a b c", "get b", "bogus", "set c 3",
                 "del c", "ping");
         assertThat(replies).containsExactly("OK", "OK", "VALUE 1", "DELETED 2", "NOT_FOUND",
-                "ERR unknown command 'bogus'; expected one of: set, get, delete (or del), compact, ping, quit", "OK",
+                "ERR unknown command 'bogus'; expected one of: set, get, delete (or del), expire, ttl, persist, compact, ping, quit", "OK",
                 "DELETED 1", "PONG");
         assertThat(Files.readString(this.folder.resolve("db.txt"))).isEqualTo("a|1\nb|2\na\nb\nc|3\nc\n");
     }

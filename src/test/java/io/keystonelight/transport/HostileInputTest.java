@@ -51,7 +51,7 @@ class HostileInputTest extends ServerInThisJvm {
 
     private static final int CONNECTION_LIMIT = 40;
 
-    private static final String COMMANDS = "expected one of: set, get, delete (or del), compact, ping, quit";
+    private static final String COMMANDS = "expected one of: set, get, delete (or del), expire, ttl, persist, compact, ping, quit";
 
     private static final String NOT_UTF8 = "ERR request is not valid UTF-8; requests are UTF-8 text";
 

@@ -34,7 +34,7 @@ class ProtocolEndToEndTest extends ServerInThisJvm {
             assertThat(client.call("get row:empty")).isEqualTo("VALUE ");
             assertThat(client.call("compact")).startsWith("OK compacted: ").contains("reclaimed");
             assertThat(client.call("sett row:x 1")).isEqualTo(
-                    "ERR unknown command 'sett'; expected one of: set, get, delete (or del), compact, ping, quit");
+                    "ERR unknown command 'sett'; expected one of: set, get, delete (or del), expire, ttl, persist, compact, ping, quit");
             assertThat(client.call("get")).isEqualTo("ERR wrong number of arguments for 'get': expected get <key>");
             assertThat(client.call("set row:bad|key 1")).startsWith("ERR invalid key 'row:bad|key'");
             assertThat(client.call("")).startsWith("ERR empty request");

@@ -4,12 +4,12 @@ package io.keystonelight.protocol.resp;
  * Glob-style matching of bytes, as Redis's {@code stringmatchlen} does for KEYS, SCAN MATCH and
  * CONFIG GET: {@code *}, {@code ?}, {@code [abc]}, {@code [^a-z]}, and {@code \} to escape.
  */
-final class Glob {
+public final class Glob {
 
     private Glob() {
     }
 
-    static boolean matches(byte[] pattern, byte[] string) {
+    public static boolean matches(byte[] pattern, byte[] string) {
         return matches(pattern, 0, string, 0, 0);
     }
 

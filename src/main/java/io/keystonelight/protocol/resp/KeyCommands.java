@@ -82,6 +82,7 @@ class KeyCommands implements CommandFamily {
     }
 
     private Object scan(RespCommand.Scan scan) {
+        io.keystonelight.store.Keyspace view = scan.type() == null ? null : this.store.view();
         List<Positioned> candidates = new ArrayList<>();
         this.store.forEachKey(key -> {
             long position = position(key);
@@ -101,7 +102,8 @@ class KeyCommands implements CommandFamily {
                 break;
             }
             byte[] key = candidates.get(taken).key();
-            if (scan.pattern() == null || Glob.matches(scan.pattern(), key)) {
+            if ((scan.pattern() == null || Glob.matches(scan.pattern(), key)) && (scan.type() == null
+                    || view != null && view.type(key) != null && view.type(key).redisName().equals(scan.type()))) {
                 keys.add(key);
             }
             taken++;

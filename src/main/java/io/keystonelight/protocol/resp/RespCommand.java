@@ -84,8 +84,11 @@ sealed interface RespCommand extends Command {
     record Keys(byte[] pattern) implements RespCommand {
     }
 
-    /** @param pattern the MATCH pattern, or {@code null} */
-    record Scan(long cursor, byte[] pattern, int count) implements RespCommand {
+    /**
+     * @param pattern the MATCH pattern, or {@code null}
+     * @param type the TYPE asked for, lower case, or {@code null}
+     */
+    record Scan(long cursor, byte[] pattern, int count, String type) implements RespCommand {
     }
 
     /** FLUSHDB and FLUSHALL. */

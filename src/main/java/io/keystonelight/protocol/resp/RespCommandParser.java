@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Locale;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.data.DataCommand;
+import io.keystonelight.command.data.DataCommands;
+import io.keystonelight.command.data.DataRequest;
 import io.keystonelight.store.Keys;
 import io.keystonelight.store.Write;
 
@@ -24,6 +27,11 @@ final class RespCommandParser {
         String name = lowerAscii(args.get(0));
         int argc = args.size();
         try {
+            DataCommand data = DataCommands.lookup(name);
+            // A plain SET keeps the shared path (and the text protocol's record form); with options it is the data command.
+            if (data != null && !(argc == 3 && name.equals("set"))) {
+                return dataRequest(data, args);
+            }
             return switch (name) {
                 case "get" -> {
                     arity(name, argc, 2);
@@ -173,18 +181,72 @@ final class RespCommandParser {
         }
     }
 
-    /** The commands of Redis this server knows not to have: said so, rather than "unknown". */
-    private static final java.util.Set<String> NOT_SUPPORTED = java.util.Set.of("expire", "pexpire", "expireat",
-            "pexpireat", "ttl", "pttl", "persist", "setex", "psetex", "getex", "multi", "exec", "discard", "watch",
-            "unwatch", "subscribe", "psubscribe", "publish", "eval", "evalsha", "hset", "hget", "hgetall", "hmset",
-            "hdel", "lpush", "rpush", "lpop", "rpop", "lrange", "sadd", "smembers", "srem", "zadd", "zrange",
-            "rename", "renamenx", "move", "swapdb", "save", "bgsave", "shutdown", "replicaof", "slaveof");
+    private static Command dataRequest(DataCommand data, List<byte[]> args) {
+        int argc = args.size();
+        if (!data.arityFits(argc)) {
+            throw wrongArguments(data.name());
+        }
+        if (data.firstKey() > 0) {
+            int last = data.lastKeyIndex(argc);
+            for (int i = data.firstKey(); i <= last && i < argc; i += data.step()) {
+                key(args.get(i));
+            }
+        }
+        return new DataRequest(data, args);
+    }
+
+    /** The commands of Redis this server knows not to have, each with its own reason, rather than "unknown". */
+    private static final java.util.Map<String, String> NOT_SUPPORTED = notSupported();
+
+    private static java.util.Map<String, String> notSupported() {
+        java.util.Map<String, String> reasons = new java.util.HashMap<>();
+        reason(reasons, "scripting and functions are not supported by this server", "eval", "evalsha", "eval_ro",
+                "evalsha_ro", "script", "fcall", "fcall_ro", "function");
+        reason(reasons, "streams are not supported by this server", "xadd", "xrange", "xrevrange", "xlen", "xread",
+                "xreadgroup", "xgroup", "xack", "xpending", "xclaim", "xautoclaim", "xdel", "xtrim", "xinfo", "xsetid");
+        reason(reasons, "geo commands are not supported by this server", "geoadd", "geodist", "geohash", "geopos",
+                "georadius", "georadiusbymember", "georadius_ro", "georadiusbymember_ro", "geosearch",
+                "geosearchstore");
+        reason(reasons, "HyperLogLog is not supported by this server", "pfadd", "pfcount", "pfmerge", "pfdebug",
+                "pfselftest");
+        reason(reasons, "modules are not supported by this server", "module");
+        reason(reasons, "this server has one database, 0", "move", "swapdb");
+        reason(reasons, "replication is not supported over RESP: this server replicates through Raft in cluster "
+                + "mode (keystonelight.cluster.*)", "replicaof", "slaveof", "sync", "psync", "replconf", "wait",
+                "failover");
+        reason(reasons, "Redis Cluster commands are not supported: this server's cluster mode is its own, on Raft",
+                "cluster", "readonly", "readwrite", "asking");
+        reason(reasons, "every write is already in the data file before it is answered; BGREWRITEAOF compacts it",
+                "save", "bgsave");
+        reason(reasons, "the server is stopped with SIGTERM (or Ctrl-C), not over the wire", "shutdown");
+        reason(reasons, "lists, sets and sorted sets are not supported yet", "lpush", "rpush", "lpushx", "rpushx",
+                "lpop", "rpop", "llen", "lrange", "lindex", "lset", "linsert", "lrem", "ltrim", "lpos", "lmove",
+                "rpoplpush", "lmpop", "blpop", "brpop", "blmove", "brpoplpush", "blmpop", "sadd", "srem", "smembers",
+                "sismember", "smismember", "scard", "spop", "srandmember", "smove", "sinter", "sintercard",
+                "sinterstore", "sunion", "sunionstore", "sdiff", "sdiffstore", "sscan", "zadd", "zrem", "zscore",
+                "zmscore", "zincrby", "zcard", "zcount", "zlexcount", "zrange", "zrangestore", "zrangebyscore",
+                "zrevrangebyscore", "zrangebylex", "zrevrangebylex", "zrevrange", "zrank", "zrevrank",
+                "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zpopmin", "zpopmax", "bzpopmin",
+                "bzpopmax", "zmpop", "bzmpop", "zunion", "zinter", "zdiff", "zunionstore", "zinterstore",
+                "zdiffstore", "zintercard", "zrandmember", "zscan");
+        reason(reasons, "transactions are not supported yet", "multi", "exec", "discard", "watch", "unwatch");
+        reason(reasons, "pub/sub is not supported yet", "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
+                "publish", "pubsub", "ssubscribe", "sunsubscribe", "spublish");
+        reason(reasons, "MONITOR is not supported yet", "monitor");
+        reason(reasons, "BITFIELD is not supported yet", "bitfield", "bitfield_ro");
+        return java.util.Map.copyOf(reasons);
+    }
+
+    private static void reason(java.util.Map<String, String> reasons, String reason, String... commands) {
+        for (String command : commands) {
+            reasons.put(command, reason);
+        }
+    }
 
     private static Command unsupportedOrUnknown(String name, List<byte[]> args) {
-        if (NOT_SUPPORTED.contains(name)) {
-            return new Command.Invalid("'" + name + "' is not supported by this server: it keeps string keys "
-                    + "without expiry, transactions, scripting or other data types; see the README's list of "
-                    + "RESP commands");
+        String reason = NOT_SUPPORTED.get(name);
+        if (reason != null && DataCommands.lookup(name) == null) {
+            return new Command.Invalid("'" + name + "' is not supported: " + reason);
         }
         StringBuilder shown = new StringBuilder();
         for (int i = 1; i < args.size() && shown.length() < 128; i++) {
@@ -238,6 +300,7 @@ final class RespCommandParser {
             throw new Refusal("invalid cursor");
         }
         byte[] pattern = null;
+        String type = null;
         int count = 10;
         for (int i = 2; i < args.size(); i++) {
             String option = lowerAscii(args.get(i));
@@ -253,16 +316,13 @@ final class RespCommandParser {
                 count = (int) Math.min(n, Integer.MAX_VALUE);
             }
             else if (option.equals("type") && hasValue) {
-                if (!lowerAscii(args.get(++i)).equals("string")) {
-                    // Every key holds a string: a scan for another type finds nothing.
-                    pattern = new byte[] { '[', ']' };
-                }
+                type = lowerAscii(args.get(++i));
             }
             else {
                 throw syntaxError();
             }
         }
-        return new RespCommand.Scan(cursor, pattern, count);
+        return new RespCommand.Scan(cursor, pattern, count, type);
     }
 
     private static Command hello(List<byte[]> args) {
@@ -386,32 +446,7 @@ final class RespCommandParser {
 
     /** A decimal as Redis's {@code string2ll} takes it (no sign but '-', no leading zeros, no spaces). */
     static Long parseLong(byte[] arg) {
-        int n = arg.length;
-        if (n == 0 || n > 20) {
-            return null;
-        }
-        int i = 0;
-        boolean negative = arg[0] == '-';
-        if (negative) {
-            i = 1;
-            if (n == 1) {
-                return null;
-            }
-        }
-        if (arg[i] == '0' && n - i > 1) {
-            return null;
-        }
-        for (; i < n; i++) {
-            if (arg[i] < '0' || arg[i] > '9') {
-                return null;
-            }
-        }
-        try {
-            return Long.parseLong(new String(arg, StandardCharsets.ISO_8859_1));
-        }
-        catch (NumberFormatException ex) {
-            return null; // out of range
-        }
+        return io.keystonelight.command.data.Args.parseLong(arg);
     }
 
     private static void arity(String name, int argc, int expected) {

@@ -37,6 +37,8 @@ public class RespProtocol implements WireProtocol {
 
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
 
     @Override
@@ -97,6 +99,12 @@ public class RespProtocol implements WireProtocol {
         else if (result instanceof Status status) {
             status(out, status.text());
         }
+        else if (result instanceof io.keystonelight.command.StatusReply status) {
+            status(out, status.text());
+        }
+        else if (result == CommandExecutor.NULL_ARRAY) {
+            out.writeBytes(NULL_ARRAY);
+        }
         else if (result == CommandExecutor.NONE || result == null) {
             out.writeBytes(NULL_BULK);
         }
@@ -140,7 +148,8 @@ public class RespProtocol implements WireProtocol {
         else if (cause instanceof WriteRefusedException) {
             message = "write not persisted, nothing was changed: " + cause.getMessage();
         }
-        else if (cause instanceof WriteRejectedException) {
+        else if (cause instanceof WriteRejectedException rejected) {
+            code = rejected.code();
             message = cause.getMessage();
         }
         else {

@@ -247,7 +247,7 @@ class ServerCommands implements CommandFamily {
             start(info, "Keyspace");
             long keys = this.store.size();
             if (keys > 0) {
-                field(info, "db0", "keys=" + keys + ",expires=0,avg_ttl=0");
+                field(info, "db0", "keys=" + keys + ",expires=" + this.store.keysWithDeadline() + ",avg_ttl=0");
             }
         }
         return info.toString();

@@ -68,7 +68,9 @@ class StringCommands implements CommandFamily {
             return Reads.read(this.store, () -> {
                 List<Object> values = new ArrayList<>(mget.keys().size());
                 for (byte[] key : mget.keys()) {
-                    values.add(Reads.valueOrNone(this.store.get(key)));
+                    Object value = this.store.view().value(key);
+                    // MGET answers nil for a key of another type, as Redis does.
+                    values.add(value instanceof byte[] ? value : io.keystonelight.command.CommandExecutor.NONE);
                 }
                 return values;
             });

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.data.DataCommand;
+import io.keystonelight.command.data.DataRequest;
 import io.keystonelight.store.Keys;
 
 /**
@@ -18,7 +20,7 @@ import io.keystonelight.store.Keys;
  */
 public final class TextCommandParser {
 
-    static final String COMMANDS = "set, get, delete (or del), compact, ping, quit";
+    static final String COMMANDS = "set, get, delete (or del), expire, ttl, persist, compact, ping, quit";
 
     private TextCommandParser() {
     }
@@ -57,6 +59,9 @@ public final class TextCommandParser {
             case "ping" -> noArguments("ping", line, argsStart, new Command.Ping(null));
             case "quit" -> noArguments("quit", line, argsStart, new Command.Quit());
             case "auth" -> parseAuth(line, wordEnd);
+            case "expire" -> parseExpire(line, argsStart);
+            case "ttl" -> parseKeyOnly("ttl", TextDataCommands.TTL, line, argsStart);
+            case "persist" -> parseKeyOnly("persist", TextDataCommands.PERSIST, line, argsStart);
             default -> new Command.Invalid("unknown command '" + shorten(word) + "'; expected one of: " + COMMANDS);
         };
     }
@@ -99,6 +104,33 @@ public final class TextCommandParser {
         }
         // As a value of set: the password may hold spaces, so it is the rest of the line verbatim.
         return new Command.Auth(null, utf8(line.substring(wordEnd + 1)));
+    }
+
+    private static Command parseExpire(String line, int keyStart) {
+        List<String> args = words(line, keyStart);
+        if (args.size() != 2) {
+            return new Command.Invalid("wrong number of arguments for 'expire': expected expire <key> <seconds>");
+        }
+        String key = args.get(0);
+        String problem = Keys.problemWithKey(key);
+        if (problem != null) {
+            return invalidKey(key, problem);
+        }
+        if (!args.get(1).matches("-?[0-9]{1,18}")) {
+            return new Command.Invalid("invalid seconds '" + shorten(args.get(1)) + "': expected expire <key> "
+                    + "<seconds>, a whole number (0 or less deletes the key)");
+        }
+        return new DataRequest(TextDataCommands.EXPIRE, List.of(utf8("expire"), utf8(key), utf8(args.get(1))));
+    }
+
+    private static Command parseKeyOnly(String name, DataCommand command, String line, int keyStart) {
+        List<String> args = words(line, keyStart);
+        if (args.size() != 1) {
+            return new Command.Invalid("wrong number of arguments for '" + name + "': expected " + name + " <key>");
+        }
+        String key = args.get(0);
+        String problem = Keys.problemWithKey(key);
+        return problem == null ? new DataRequest(command, List.of(utf8(name), utf8(key))) : invalidKey(key, problem);
     }
 
     private static Command parseGet(String line, int keyStart) {

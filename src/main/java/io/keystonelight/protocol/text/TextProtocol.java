@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.data.DataRequest;
 import io.keystonelight.command.CommandException;
 import io.keystonelight.compaction.CompactionHistory;
 import io.keystonelight.command.PendingReply;
@@ -76,6 +77,9 @@ public class TextProtocol implements WireProtocol {
                 out.writeBytes(NOT_FOUND);
             }
         }
+        else if (command instanceof DataRequest request) {
+            TextDataCommands.reply(request, result, out);
+        }
         else if (command instanceof Command.Delete) {
             out.writeBytes(DELETED).writeCharSequence(String.valueOf(result), StandardCharsets.US_ASCII);
         }
@@ -113,6 +117,10 @@ public class TextProtocol implements WireProtocol {
         }
         if (cause instanceof WriteRefusedException) {
             return "write not persisted, nothing was changed: " + cause.getMessage();
+        }
+        if (cause instanceof io.keystonelight.store.WrongTypeException wrongType) {
+            return "this key holds a " + wrongType.actual().redisName() + ", not a string; the text protocol reads "
+                    + "strings only: read it over RESP (redis-cli, or any Redis client)";
         }
         if (cause instanceof WriteRejectedException) {
             return cause.getMessage();

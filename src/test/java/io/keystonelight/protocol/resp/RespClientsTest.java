@@ -110,8 +110,9 @@ class RespClientsTest extends ServerInThisJvm {
             assertThat(jedis.bgrewriteaof()).isEqualTo("Background append only file rewriting started");
             assertThat(jedis.flushDB()).isEqualTo("OK");
             assertThat(jedis.dbSize()).isZero();
-            assertThatThrownBy(() -> jedis.set("j:t", "v", SetParams.setParams().ex(10)))
-                    .isInstanceOf(JedisDataException.class).hasMessageContaining("not supported");
+            assertThat(jedis.set("j:t", "v", SetParams.setParams().ex(10))).isEqualTo("OK");
+            assertThat(jedis.ttl("j:t")).isBetween(9L, 10L);
+            assertThat(jedis.del("j:t")).isEqualTo(1);
             assertThatThrownBy(() -> jedis.select(1)).isInstanceOf(JedisDataException.class)
                     .hasMessageContaining("DB index is out of range");
             assertThat(jedis.set(BINARY_KEY, BINARY_VALUE)).isEqualTo("OK");

@@ -95,7 +95,7 @@ class TextCommandParserTest {
     @Test
     void unknownCommandsAreNamedWithTheListOfKnownOnes() {
         assertThat(error("sett a 1")).isEqualTo(
-                "unknown command 'sett'; expected one of: set, get, delete (or del), compact, ping, quit");
+                "unknown command 'sett'; expected one of: set, get, delete (or del), expire, ttl, persist, compact, ping, quit");
     }
 
     @Test

@@ -46,9 +46,13 @@ class ClusterMembersTest {
                 new Write.Delete(List.of(key, binary)), new Write.GetAndDelete(key),
                 new Write.PutAll(List.of(key, binary), List.of(binary, key), true), new Write.Increment(key, -7),
                 new Write.Append(key, binary), new Write.Clear());
+        long before = System.currentTimeMillis();
         for (Write<?> write : writes) {
             Write<?> decoded = WriteCodec.decode(WriteCodec.encode(write));
-            assertThat(decoded).usingRecursiveComparison().isEqualTo(write);
+            // Each travels with the time its node accepted it, so every replica decides expiry alike.
+            assertThat(decoded).isInstanceOf(Write.Timed.class);
+            assertThat(((Write.Timed<?>) decoded).now()).isBetween(before, System.currentTimeMillis());
+            assertThat(untimed(decoded)).usingRecursiveComparison().isEqualTo(write);
         }
         for (Object result : new Object[] { null, 3, 4L, true, binary, new Write.PutResult(true, binary),
                 new Write.PutResult(false, null) }) {
@@ -62,6 +66,10 @@ class ClusterMembersTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
     }
 
+    static Write<?> untimed(Write<?> write) {
+        return write instanceof Write.Timed<?> timed ? timed.write() : write;
+    }
+
     @Test
     void aBatchEntryKeepsItsWritesAndTheirResultsInOrder() {
         List<Write<?>> writes = List.of(new Write.Increment(new byte[] { 'a' }, 1), new Write.Clear(),
@@ -69,7 +77,8 @@ class ClusterMembersTest {
         byte[] entry = WriteCodec.encodeBatch(writes.stream().map(WriteCodec::encode).toList());
         assertThat(WriteCodec.isBatch(entry)).isTrue();
         assertThat(WriteCodec.isBatch(WriteCodec.encode(writes.get(0)))).as("an entry of one write, as before").isFalse();
-        assertThat(WriteCodec.decodeBatch(entry)).usingRecursiveFieldByFieldElementComparator().isEqualTo(writes);
+        assertThat(WriteCodec.decodeBatch(entry).stream().map(ClusterMembersTest::untimed).toList())
+                .usingRecursiveFieldByFieldElementComparator().isEqualTo(writes);
         byte[] reply = WriteCodec.encodeBatchResults(List.of(WriteCodec.encodeResult(2L, null),
                 WriteCodec.encodeResult(null, "not an integer")));
         List<WriteCodec.Result> results = WriteCodec.decodeBatchResults(reply);

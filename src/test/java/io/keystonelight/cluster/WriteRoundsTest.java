@@ -62,7 +62,7 @@ class WriteRoundsTest {
     /** Answers every write of the entry with its key, as the state machine would answer a GETDEL. */
     private void answer(int index, CompletableFuture<WriteRounds.Delivered> delivered, long logIndex) {
         List<WriteCodec.Result> results = entry(index).stream()
-                .map(write -> new WriteCodec.Result(((Write.GetAndDelete) write).key(), null)).toList();
+                .map(write -> new WriteCodec.Result(((Write.GetAndDelete) ClusterMembersTest.untimed(write)).key(), null)).toList();
         delivered.complete(new WriteRounds.Delivered(results, logIndex));
     }
 

@@ -265,9 +265,9 @@ class HostileInputTest extends ServerInThisJvm {
     void emptyLinesAndLoneCarriageReturnsGetErrorsAndChangeNothing() {
         try (LineClient client = connect()) {
             expectReplies(client,
-                    "", "ERR empty request; expected a command: set, get, delete (or del), compact, ping, quit",
-                    "\r", "ERR empty request; expected a command: set, get, delete (or del), compact, ping, quit",
-                    "   \t ", "ERR empty request; expected a command: set, get, delete (or del), compact, ping, quit",
+                    "", "ERR empty request; expected a command: set, get, delete (or del), expire, ttl, persist, compact, ping, quit",
+                    "\r", "ERR empty request; expected a command: set, get, delete (or del), expire, ttl, persist, compact, ping, quit",
+                    "   \t ", "ERR empty request; expected a command: set, get, delete (or del), expire, ttl, persist, compact, ping, quit",
                     "\r\r", "ERR unknown command '?'; " + COMMANDS,
                     "pi\rng", "ERR unknown command 'pi?ng'; " + COMMANDS,
                     "ping\rping", "ERR unknown command 'ping?ping'; " + COMMANDS,

@@ -1,0 +1,166 @@
+package io.keystonelight.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.support.ServerProcess;
+
+import org.springframework.cache.Cache;
+import org.springframework.data.redis.cache.RedisCacheConfiguration;
+import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.serializer.JdkSerializationRedisSerializer;
+import org.springframework.data.redis.serializer.StringRedisSerializer;
+import org.springframework.session.Session;
+import org.springframework.session.SessionRepository;
+import org.springframework.session.data.redis.RedisSessionRepository;
+
+/**
+ * Spring applications' own Redis code against the packaged server: a cache with a TTL, Spring
+ * Session's default repository (across a restart), and a template's hash and expiry operations,
+ * all through Lettuce with its default settings.
+ */
+class SpringRedisClientsIT {
+
+    @TempDir
+    Path folder;
+
+    private static LettuceConnectionFactory connectionTo(ServerProcess server) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration("127.0.0.1", server.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+
+    @Test
+    void aCacheWithAnEntryTtlHitsThenMissesOnceTheTtlPassed() {
+        try (ServerProcess server = ServerProcess.start(this.folder)) {
+            LettuceConnectionFactory factory = connectionTo(server);
+            try {
+                RedisCacheManager caches = RedisCacheManager.builder(factory)
+                        .cacheDefaults(RedisCacheConfiguration.defaultCacheConfig().entryTtl(Duration.ofMillis(800)))
+                        .build();
+                caches.afterPropertiesSet();
+                Cache cache = caches.getCache("books");
+                cache.put("isbn-1", "Sketches of the Analytical Engine");
+                long putAt = System.currentTimeMillis();
+                Cache.ValueWrapper hit = cache.get("isbn-1");
+                assertThat(hit).as("a read within the TTL hits").isNotNull();
+                assertThat(hit.get()).isEqualTo("Sketches of the Analytical Engine");
+                StringRedisTemplate template = new StringRedisTemplate(factory);
+                assertThat(template.getExpire("books::isbn-1", TimeUnit.MILLISECONDS)).isBetween(1L, 800L);
+                await().atMost(Duration.ofSeconds(10)).until(() -> cache.get("isbn-1") == null);
+                assertThat(System.currentTimeMillis() - putAt).as("the miss comes after the TTL").isGreaterThanOrEqualTo(800);
+            }
+            finally {
+                factory.destroy();
+            }
+        }
+    }
+
+    @Test
+    void springSessionSavesFindsRenamesExpiresAndSurvivesARestart() {
+        String survivorId;
+        try (ServerProcess server = ServerProcess.start(this.folder)) {
+            LettuceConnectionFactory factory = connectionTo(server);
+            try {
+                survivorId = saveFindRenameAndExpire(new RedisSessionRepository(sessionTemplate(factory)));
+            }
+            finally {
+                factory.destroy();
+            }
+            server.signal("TERM");
+            assertThat(server.awaitExit(Duration.ofSeconds(30))).isIn(0, 143);
+        }
+        try (ServerProcess server = ServerProcess.start(this.folder)) {
+            LettuceConnectionFactory factory = connectionTo(server);
+            try {
+                Session survivor = new RedisSessionRepository(sessionTemplate(factory)).findById(survivorId);
+                assertThat(survivor).as("a saved session after a restart").isNotNull();
+                assertThat((String) survivor.getAttribute("user")).isEqualTo("ada");
+                assertThat(new StringRedisTemplate(factory).getExpire("spring:session:sessions:" + survivorId))
+                        .as("its TTL survives the restart too").isBetween(1L, 1800L);
+            }
+            finally {
+                factory.destroy();
+            }
+        }
+    }
+
+    /** Returns the id of a session that was saved, found and renamed, after one with a short TTL expired. */
+    private static <S extends Session> String saveFindRenameAndExpire(SessionRepository<S> sessions) {
+        S session = sessions.createSession();
+        session.setAttribute("user", "ada");
+        session.setMaxInactiveInterval(Duration.ofMinutes(30));
+        sessions.save(session);
+        S found = sessions.findById(session.getId());
+        assertThat(found).isNotNull();
+        assertThat((String) found.getAttribute("user")).isEqualTo("ada");
+
+        String oldId = found.getId();
+        String newId = found.changeSessionId();
+        sessions.save(found);
+        assertThat(sessions.findById(oldId)).as("the old id is gone after the change").isNull();
+        assertThat((String) sessions.findById(newId).getAttribute("user")).isEqualTo("ada");
+
+        S shortLived = sessions.createSession();
+        shortLived.setMaxInactiveInterval(Duration.ofSeconds(1));
+        shortLived.setAttribute("user", "babbage");
+        sessions.save(shortLived);
+        assertThat(sessions.findById(shortLived.getId())).isNotNull();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.findById(shortLived.getId()) == null);
+        return newId;
+    }
+
+    private static RedisTemplate<String, Object> sessionTemplate(LettuceConnectionFactory factory) {
+        RedisTemplate<String, Object> template = new RedisTemplate<>();
+        template.setConnectionFactory(factory);
+        template.setKeySerializer(new StringRedisSerializer());
+        template.setHashKeySerializer(new StringRedisSerializer());
+        template.setHashValueSerializer(new JdkSerializationRedisSerializer());
+        template.afterPropertiesSet();
+        return template;
+    }
+
+    @Test
+    void aTemplatesHashAndExpiryOperationsWork() {
+        try (ServerProcess server = ServerProcess.start(this.folder)) {
+            LettuceConnectionFactory factory = connectionTo(server);
+            try {
+                StringRedisTemplate template = new StringRedisTemplate(factory);
+                template.opsForHash().putAll("user:1", Map.of("name", "Ada", "born", "1815"));
+                template.opsForHash().put("user:1", "city", "London");
+                assertThat(template.opsForHash().entries("user:1"))
+                        .containsExactlyInAnyOrderEntriesOf(Map.of("name", "Ada", "born", "1815", "city", "London"));
+                assertThat(template.opsForHash().increment("user:1", "born", 1)).isEqualTo(1816);
+                assertThat(template.opsForHash().delete("user:1", "city", "none")).isEqualTo(1);
+                assertThat(template.opsForHash().size("user:1")).isEqualTo(2);
+                assertThat(template.expire("user:1", Duration.ofSeconds(100))).isTrue();
+                assertThat(template.getExpire("user:1")).isBetween(99L, 100L);
+                assertThat(template.persist("user:1")).isTrue();
+                assertThat(template.getExpire("user:1")).isEqualTo(-1);
+                template.opsForValue().set("temp", "x", Duration.ofSeconds(30));
+                assertThat(template.getExpire("temp")).isBetween(29L, 30L);
+                assertThat(template.type("user:1").code()).isEqualTo("hash");
+                template.rename("user:1", "user:2");
+                assertThat(template.opsForHash().get("user:2", "name")).isEqualTo("Ada");
+                assertThat(template.hasKey("user:1")).isFalse();
+            }
+            finally {
+                factory.destroy();
+            }
+        }
+    }
+}

@@ -241,6 +241,11 @@ public class KeyValueStore implements AutoCloseable {
         return this.tables.size(System.currentTimeMillis());
     }
 
+    /** Keys removed because their deadline passed, since start. */
+    public long expiredKeys() {
+        return this.tables.expiredKeys.sum();
+    }
+
     /** Live keys that have a deadline. */
     public long keysWithDeadline() {
         return this.tables.withDeadline(System.currentTimeMillis());

@@ -53,6 +53,9 @@ final class PendingChanges implements Mutations {
 
     private boolean cleared;
 
+    /** Keys this group removed because their deadline passed. */
+    private int expired;
+
     private long now;
 
     private SplittableRandom random = new SplittableRandom(0);
@@ -302,6 +305,7 @@ final class PendingChanges implements Mutations {
         Object value = raw(key);
         if (value != null && StoreTables.expired(deadlineOf(key), this.now)) {
             remove(key);
+            this.expired++;
             return null;
         }
         return value;
@@ -802,6 +806,7 @@ final class PendingChanges implements Mutations {
             this.tables.objects.keySet().removeIf(key -> !this.changed.containsKey(key));
             this.tables.deadlines.keySet().removeIf(key -> !this.deadlineChanges.containsKey(key));
         }
+        this.tables.expiredKeys.add(this.expired);
         for (ByteKey key : this.order) {
             Object value = this.changed.get(key);
             if (value != null) {
@@ -822,5 +827,6 @@ final class PendingChanges implements Mutations {
         this.order.clear();
         this.ownCopies.clear();
         this.cleared = false;
+        this.expired = 0;
     }
 }

@@ -17,6 +17,9 @@ final class StoreTables {
 
     final ConcurrentHashMap<ByteKey, Object> objects = new ConcurrentHashMap<>();
 
+    /** Keys removed because their deadline passed, since start (Redis's {@code expired_keys}). */
+    final java.util.concurrent.atomic.LongAdder expiredKeys = new java.util.concurrent.atomic.LongAdder();
+
     /** Unix milliseconds; only keys with a deadline are here. */
     final ConcurrentHashMap<ByteKey, Long> deadlines = new ConcurrentHashMap<>();
 

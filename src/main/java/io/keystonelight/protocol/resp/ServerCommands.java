@@ -235,6 +235,7 @@ class ServerCommands implements CommandFamily {
             start(info, "Stats");
             field(info, "total_connections_received", this.connections.acceptedConnections());
             field(info, "total_commands_processed", commands.commandsProcessed());
+            field(info, "expired_keys", this.store.expiredKeys());
             field(info, "rejected_connections", this.connections.refusedConnections());
             field(info, "total_error_replies", commands.commandsFailed());
             field(info, "keystonelight_read_commands", commands.commandsProcessed(Command.Kind.READ));

@@ -2,7 +2,6 @@ package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.Needs;
 import io.keystonelight.support.PowerLossDisk;
 import io.keystonelight.support.ServerProcess;
 
@@ -86,10 +86,7 @@ class PowerLossHarnessIT {
     @BeforeEach
     void fuseIsAvailable() {
         String why = PowerLossDisk.unavailable();
-        if (why != null) {
-            System.out.println("power-loss harness: skipped, " + why);
-        }
-        assumeTrue(why == null, () -> "the power-loss file system cannot run here: " + why);
+        Needs.require(why == null, () -> "power-loss harness: the power-loss file system cannot run here: " + why);
     }
 
     @AfterEach

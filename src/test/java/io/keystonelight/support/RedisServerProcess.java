@@ -42,7 +42,7 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Starts redis-server without persistence, or skips the test if it is not installed. */
     public static RedisServerProcess start(Path folder) {
         Needs.require(installed(), "redis-server is not installed (apt-get install redis-server; .ci/run "
-                + "installs it): the comparison with Redis is skipped");
+                + "installs it), so nothing is compared with Redis");
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freePort();
             try {

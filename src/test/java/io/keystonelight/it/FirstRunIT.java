@@ -120,6 +120,14 @@ class FirstRunIT {
     }
 
     @Test
+    void aValueThatIsNoneOfTheChoicesStopsTheStartListingThemAsTheReadmeSpellsThem() {
+        ServerProcess server = ServerProcess.launch(this.folder, "--keystonelight.storage.fsync=sometimes");
+        assertFailedToStart(server, "keystonelight.storage.fsync is 'sometimes'", "Set keystonelight.storage.fsync to "
+                + "one of: always, everysec, no");
+        assertThat(server.output()).doesNotContain("No enum constant").doesNotContain("EVERYSEC");
+    }
+
+    @Test
     void serveHelpListsTheSettingsAndStartsNothing() {
         ServerProcess help = ServerProcess.launch(this.folder, "serve", "--help");
         assertThat(help.awaitExit(EXIT_TIMEOUT)).as(help.output()).isZero();

@@ -34,7 +34,8 @@ import io.keystonelight.support.ServerProcess;
  * compiler's reordering exposes can show here.
  *
  * <p>{@code ./mvnw verify} runs a few rounds. A longer soak:
- * {@code ./mvnw verify -Dit.test=CrashHarnessIT -Dkeystonelight.crash.rounds=200 -Dit.method.timeout=3h}
+ * {@code ./mvnw verify -Dit.test=CrashHarnessIT -Dkeystonelight.crash.rounds=200 -Dit.method.timeout=3h
+ * -Dfailsafe.timeout=10800}
  * ({@code -Dkeystonelight.crash.seed=...} replays the kill moments of an earlier run).
  */
 class CrashHarnessIT {

@@ -39,7 +39,8 @@ import io.keystonelight.support.ServerProcess;
  * must be one a client actually sent.
  *
  * <p>{@code ./mvnw verify} runs a few rounds of each. A longer soak:
- * {@code ./mvnw verify -Dit.test=PowerLossHarnessIT -Dkeystonelight.powerloss.rounds=100 -Dit.method.timeout=3h}
+ * {@code ./mvnw verify -Dit.test=PowerLossHarnessIT -Dkeystonelight.powerloss.rounds=100
+ * -Dit.method.timeout=3h -Dfailsafe.timeout=10800}
  * ({@code -Dkeystonelight.powerloss.seed=...} replays the cut moments and tears of an earlier run).
  */
 class PowerLossHarnessIT {

@@ -98,9 +98,6 @@ public final class DataFileContent {
             return new Record(lineNumber, Kind.FLUSH, null, null);
         }
         String[] fields = line.split("\\|", -1);
-        if (fields.length >= 3 && fields[2].isEmpty()) {
-            throw new AssertionError(file + " line " + lineNumber + ": an escaped record with an empty key: " + line);
-        }
         if (line.startsWith("|set|") && fields.length == 4) {
             return new Record(lineNumber, Kind.SET, unescape(fields[2], file, lineNumber),
                     unescape(fields[3], file, lineNumber));

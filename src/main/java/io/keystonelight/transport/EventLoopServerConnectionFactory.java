@@ -209,6 +209,9 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
     /** Called by the graceful shutdown, each adapter and the context: the first does the work. */
     @Override
     public void stop() {
+        if (!isActive()) {
+            return;
+        }
         stopAccepting();
         shutDownLoops();
         super.stop();

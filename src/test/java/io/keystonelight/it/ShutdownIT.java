@@ -46,6 +46,8 @@ class ShutdownIT {
                     .as("ERROR and WARN lines of a clean start and stop").isEmpty();
             assertThat(output.lines().filter(line -> line.contains("started bean 'requestConnectionFactory'")))
                     .as("lines saying the connection factory started").hasSizeLessThanOrEqualTo(1);
+            assertThat(output.lines().filter(line -> line.contains("stopped bean 'requestConnectionFactory'")))
+                    .as("lines saying the connection factory stopped").hasSizeLessThanOrEqualTo(1);
         }
     }
 

@@ -196,18 +196,9 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Sends a signal by name ({@code USR1}, {@code TERM}) with the system's {@code kill}. */
     public void signal(String name) {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
-            }
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
+        String problem = ChildProcess.of("kill", "-" + name, Long.toString(pid())).problem(Duration.ofSeconds(10));
+        if (problem != null) {
+            throw new IllegalStateException("could not signal the server: " + problem);
         }
     }
 

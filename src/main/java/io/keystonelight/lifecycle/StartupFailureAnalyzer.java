@@ -4,7 +4,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import io.keystonelight.cluster.ClusterConfigurationException;
 import io.keystonelight.persistence.DataFileCorruptException;
@@ -12,9 +14,12 @@ import io.keystonelight.persistence.DataFileLockedException;
 import io.keystonelight.transport.EndpointUnavailableException;
 import io.keystonelight.security.UnprotectedRemoteAccessException;
 
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.web.server.PortInUseException;
+import org.springframework.boot.origin.Origin;
 import org.springframework.core.Ordered;
 
 /**
@@ -68,6 +73,9 @@ public class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
                         + "already in use", "Stop whatever uses that port, or choose another with "
                         + "--server.port=... (0 picks a free one, which is logged)", portInUse);
             }
+            if (cause instanceof BindException bind && isEnum(bind)) {
+                return choiceNotKnown(bind);
+            }
             if (cause instanceof UnknownSettingException unknown) {
                 return new FailureAnalysis(unknown.getMessage(), "Correct the name"
                         + (unknown.nearest() == null ? "" : " (" + unknown.nearest() + "?)")
@@ -82,6 +90,26 @@ public class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
             }
         }
         return null;
+    }
+
+    private static boolean isEnum(BindException bind) {
+        Class<?> type = bind.getTarget().getType().resolve();
+        return bind.getProperty() != null && type != null && type.isEnum();
+    }
+
+    /**
+     * A setting of a few choices given another value: named as the README and {@code --help} spell
+     * them, in lower case (Spring would list the enum's constants and name its class).
+     */
+    private static FailureAnalysis choiceNotKnown(BindException bind) {
+        ConfigurationProperty property = bind.getProperty();
+        String choices = Arrays.stream(bind.getTarget().getType().resolve().getEnumConstants())
+                .map(constant -> ((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .collect(Collectors.joining(", "));
+        Origin origin = property.getOrigin();
+        return new FailureAnalysis(property.getName() + " is '" + property.getValue() + "'"
+                + (origin == null ? "" : " (" + origin + ")") + ", which is none of its values: " + choices,
+                "Set " + property.getName() + " to one of: " + choices, bind);
     }
 
     /** A file or folder the server could not create, open or write: what, why, and what to do. */

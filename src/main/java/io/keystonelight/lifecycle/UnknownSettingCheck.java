@@ -99,7 +99,7 @@ public class UnknownSettingCheck implements EnvironmentPostProcessor, Ordered {
         for (Settings.Setting setting : settings) {
             candidates.add(isEnvironment ? environmentForm(setting.name()) : setting.name());
         }
-        String where = isEnvironment ? "the environment variable " + name
+        String where = isEnvironment ? name + " in the environment"
                 : (source instanceof CommandLinePropertySource ? "--" + name + " on the command line"
                         : name + " in " + describe(source));
         return new UnknownSettingException(name, where, Settings.nearest(name, candidates),

@@ -168,7 +168,8 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
     /** Stops accepting connections; open ones go on. */
     public void stopAccepting() {
         Channel channel = this.serverChannel;
-        if (channel != null) {
+        // Stopped before: the channel went with its event loop, which takes no more tasks.
+        if (channel != null && channel.isOpen()) {
             channel.close().syncUninterruptibly();
         }
         setListening(false);
@@ -194,8 +195,23 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
         return this.registry.refused();
     }
 
+    /**
+     * The inbound and the outbound adapter both start the factory they share, and so does the
+     * context: bind (and log it) once.
+     */
+    @Override
+    public void start() {
+        if (!isActive()) {
+            super.start();
+        }
+    }
+
+    /** Called by the graceful shutdown, each adapter and the context: the first does the work. */
     @Override
     public void stop() {
+        if (!isActive()) {
+            return;
+        }
         stopAccepting();
         shutDownLoops();
         super.stop();

@@ -1,5 +1,6 @@
 package io.keystonelight.cluster;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,9 @@ class ClusterLinearizabilityIT {
 
     private final List<Thread> clients = new ArrayList<>();
 
+    /** What a client thread met that no correct cluster answers; the test fails on the first. */
+    private final List<Throwable> surprises = Collections.synchronizedList(new ArrayList<>());
+
     @AfterEach
     void stop() throws InterruptedException {
         stopClients();
@@ -57,8 +61,15 @@ class ClusterLinearizabilityIT {
         String leader = this.cluster.awaitLeader(ELECTION);
         for (int c = 0; c < 6; c++) {
             String home = this.cluster.ids().get(c % 3);
-            Thread client = new Thread(() -> runClient(home, new Random(home.hashCode() * 31L + this.clients.size())),
-                    "client-" + c);
+            Random random = new Random(home.hashCode() * 31L + this.clients.size());
+            Thread client = new Thread(() -> {
+                try {
+                    runClient(home, random);
+                }
+                catch (Throwable surprise) {
+                    this.surprises.add(surprise);
+                }
+            }, "client-" + c);
             client.setDaemon(true);
             this.clients.add(client);
             client.start();
@@ -84,6 +95,7 @@ class ClusterLinearizabilityIT {
         this.cluster.awaitLeader(ELECTION);
         awaitOps(100);
         stopClients();
+        assertNoSurprise();
 
         List<Op> ops;
         synchronized (this.history) {
@@ -100,6 +112,7 @@ class ClusterLinearizabilityIT {
         int target = this.history.size() + more;
         long deadline = System.nanoTime() + ELECTION.toNanos();
         while (this.history.size() < target) {
+            assertNoSurprise();
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("clients made no progress: " + this.history.size() + " of " + target);
             }
@@ -107,10 +120,25 @@ class ClusterLinearizabilityIT {
         }
     }
 
+    private void assertNoSurprise() {
+        synchronized (this.surprises) {
+            if (!this.surprises.isEmpty()) {
+                AssertionError failure = new AssertionError(this.surprises.size() + " client(s) stopped on a reply "
+                        + "or failure no correct cluster gives; the first: " + this.surprises.get(0),
+                        this.surprises.get(0));
+                this.surprises.stream().skip(1).forEach(failure::addSuppressed);
+                throw failure;
+            }
+        }
+    }
+
     private void stopClients() throws InterruptedException {
         this.stopping.set(true);
         for (Thread client : this.clients) {
             client.join(30_000);
+            if (client.isAlive()) {
+                throw new AssertionError(client.getName() + " did not stop within 30 s of being told to");
+            }
         }
     }
 
@@ -128,7 +156,7 @@ class ClusterLinearizabilityIT {
                     connection = LineClient.connect(this.cluster.node(id).port());
                     connection.setReadTimeout(8_000);
                 }
-                catch (RuntimeException ex) {
+                catch (UncheckedIOException ex) {
                     connection = null;
                     continue;
                 }
@@ -147,7 +175,8 @@ class ClusterLinearizabilityIT {
             try {
                 reply = connection.call(request);
             }
-            catch (RuntimeException ex) {
+            catch (UncheckedIOException ex) {
+                // The node went away or stopped answering: a write's outcome is unknown.
                 reply = null;
             }
             long returned = System.nanoTime();
@@ -166,27 +195,46 @@ class ClusterLinearizabilityIT {
         }
     }
 
+    /**
+     * Adds what {@code reply} says happened to the history. The errors a cluster may give are
+     * told apart: a refused write changed nothing, a write of unknown outcome may or may not have
+     * happened, an unserved read says nothing. Any other reply fails the client.
+     */
     private void record(String key, Kind kind, String value, String reply, long invoked, long returned) {
-        if (reply.startsWith("ERR write not persisted")) {
-            return; // refused: nothing changed
+        boolean write = kind != Kind.GET;
+        if (write && reply.startsWith("ERR write not persisted, nothing was changed: ")) {
+            return;
         }
-        if (reply.startsWith("ERR")) {
-            if (kind != Kind.GET) {
-                this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
-            }
+        if (write && reply.startsWith("ERR outcome unknown: ")) {
+            this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
+            return;
+        }
+        if (!write && reply.startsWith("ERR read not served: ")) {
             return;
         }
         switch (kind) {
             case SET -> {
-                assertThat(reply).isEqualTo("OK");
+                expect(reply.equals("OK"), kind, reply, "OK");
                 this.history.add(new Op(key, kind, value, 0, invoked, returned));
             }
             case GET -> {
+                expect(reply.equals("NOT_FOUND") || reply.startsWith("VALUE "), kind, reply, "NOT_FOUND or VALUE ...");
                 String read = reply.equals("NOT_FOUND") ? null : reply.substring("VALUE ".length());
                 this.history.add(new Op(key, kind, read, 0, invoked, returned));
             }
-            case DELETE -> this.history.add(new Op(key, kind, null,
-                    Integer.parseInt(reply.substring("DELETED ".length())), invoked, returned));
+            case DELETE -> {
+                expect(reply.equals("DELETED 0") || reply.equals("DELETED 1"), kind, reply, "DELETED 0 or DELETED 1");
+                this.history.add(new Op(key, kind, null, Integer.parseInt(reply.substring("DELETED ".length())),
+                        invoked, returned));
+            }
+        }
+    }
+
+    private static void expect(boolean met, Kind kind, String reply, String expected) {
+        if (!met) {
+            throw new AssertionError("a " + kind + " was answered '" + reply + "', where " + expected + ", a refusal "
+                    + "('ERR write not persisted, ...'), an unknown outcome ('ERR outcome unknown: ...') or, for a "
+                    + "read, 'ERR read not served: ...' was expected");
         }
     }
 }

@@ -40,8 +40,8 @@ class AuthAndFaultRepliesTest {
     @Test
     void afterAFailedFsyncWritesGetErrAndReadsGoOn() throws IOException {
         FaultyDisk disk = new FaultyDisk();
-        try (KeyValueStore store = new KeyValueStore(this.folder.resolve("db.txt"), FsyncPolicy.ALWAYS, disk)) {
-            TextRequests executor = new TextRequests(store);
+        try (KeyValueStore store = new KeyValueStore(this.folder.resolve("db.txt"), FsyncPolicy.ALWAYS, disk);
+                TextRequests executor = new TextRequests(store)) {
             assertThat(executor.send("set a 1")).isEqualTo("OK");
             disk.failFsync();
             assertThat(executor.send("set a 2"))
@@ -60,8 +60,8 @@ class AuthAndFaultRepliesTest {
     @Test
     void onAFullDiskWritesGetErrAndWorkAgainOnceThereIsSpace() throws IOException {
         FaultyDisk disk = new FaultyDisk();
-        try (KeyValueStore store = new KeyValueStore(this.folder.resolve("db.txt"), FsyncPolicy.ALWAYS, disk)) {
-            TextRequests executor = new TextRequests(store);
+        try (KeyValueStore store = new KeyValueStore(this.folder.resolve("db.txt"), FsyncPolicy.ALWAYS, disk);
+                TextRequests executor = new TextRequests(store)) {
             assertThat(executor.send("set a 1")).isEqualTo("OK");
             disk.fillUp();
             assertThat(executor.send("set a 2"))

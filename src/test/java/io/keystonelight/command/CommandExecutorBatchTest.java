@@ -30,7 +30,9 @@ class CommandExecutorBatchTest {
     private List<String> execute(String... lines) {
         this.store = this.store != null ? this.store
                 : new KeyValueStore(this.folder.resolve("db.txt"), FsyncPolicy.ALWAYS);
-        return new TextRequests(this.store).send(lines);
+        try (TextRequests requests = new TextRequests(this.store)) {
+            return requests.send(lines);
+        }
     }
 
     @Test

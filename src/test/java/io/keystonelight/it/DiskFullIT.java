@@ -1,22 +1,22 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.keystonelight.support.ChildProcess;
 import io.keystonelight.support.DataFileContent;
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.Needs;
 import io.keystonelight.support.ServerProcess;
 
 /**
@@ -42,11 +42,8 @@ class DiskFullIT {
         String[] mount = { "mount", "-t", "tmpfs", "-o", "size=" + DISK_SIZE + ",mode=0700", "keystonelight-test",
                 this.disk.toString() };
         String failure = run(mount);
-        if (failure != null) {
-            System.out.println("disk full: skipped, a " + DISK_SIZE + " tmpfs cannot be mounted here (it needs root): "
-                    + failure);
-        }
-        assumeTrue(failure == null, () -> "a " + DISK_SIZE + " tmpfs cannot be mounted here (it needs root): " + failure);
+        Needs.require(failure == null, () -> "disk full: a " + DISK_SIZE + " tmpfs cannot be mounted here (it needs "
+                + "root): " + failure);
         this.mounted = true;
     }
 
@@ -58,21 +55,8 @@ class DiskFullIT {
     }
 
     /** Runs a command; null when it succeeded, else what it said. */
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        }
-        catch (IOException ex) {
-            return ex.getMessage();
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return String.join(" ", command) + " did not finish";
-        }
-        return process.exitValue() == 0 ? null : String.join(" ", command) + ": exit " + process.exitValue() + ": "
-                + output;
+    private static String run(String... command) {
+        return ChildProcess.of(command).problem(Duration.ofSeconds(30));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.DataFileContent;
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.Needs;
 import io.keystonelight.support.PowerLossDisk;
 import io.keystonelight.support.ServerProcess;
 
@@ -51,10 +51,7 @@ class FailingDiskIT {
     @BeforeEach
     void fuseIsAvailable() throws IOException {
         String why = PowerLossDisk.unavailable();
-        if (why != null) {
-            System.out.println("failing disk: skipped, " + why);
-        }
-        assumeTrue(why == null, () -> "the power-loss file system cannot run here: " + why);
+        Needs.require(why == null, () -> "failing disk: the power-loss file system cannot run here: " + why);
         this.work = Files.createDirectories(this.folder.resolve("work"));
     }
 

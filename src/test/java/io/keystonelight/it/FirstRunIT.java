@@ -1,28 +1,26 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.keystonelight.support.ChildProcess;
 import io.keystonelight.support.ClientProcess;
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.Needs;
 import io.keystonelight.support.ServerProcess;
 
 /**
@@ -63,7 +61,7 @@ class FirstRunIT {
         Path disk = Files.createDirectories(this.folder.resolve("small-disk"));
         String failure = run("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "keystonelight-test",
                 disk.toString());
-        assumeTrue(failure == null, () -> "a 256k tmpfs cannot be mounted here (it needs root): " + failure);
+        Needs.require(failure == null, () -> "a 256k tmpfs cannot be mounted here (it needs root): " + failure);
         try {
             Files.write(disk.resolve("filler"), new byte[64 * 1024]);
             try (ServerProcess server = ServerProcess.start(this.folder,
@@ -122,6 +120,14 @@ class FirstRunIT {
     }
 
     @Test
+    void aValueThatIsNoneOfTheChoicesStopsTheStartListingThemAsTheReadmeSpellsThem() {
+        ServerProcess server = ServerProcess.launch(this.folder, "--keystonelight.storage.fsync=sometimes");
+        assertFailedToStart(server, "keystonelight.storage.fsync is 'sometimes'", "Set keystonelight.storage.fsync to "
+                + "one of: always, everysec, no");
+        assertThat(server.output()).doesNotContain("No enum constant").doesNotContain("EVERYSEC");
+    }
+
+    @Test
     void serveHelpListsTheSettingsAndStartsNothing() {
         ServerProcess help = ServerProcess.launch(this.folder, "serve", "--help");
         assertThat(help.awaitExit(EXIT_TIMEOUT)).as(help.output()).isZero();
@@ -133,7 +139,7 @@ class FirstRunIT {
 
     @Test
     void aFolderTheServerMayNotWriteStopsTheStartSayingSo() throws Exception {
-        assumeTrue(canRunAsNobody(), "needs root and setpriv to run the server as an unprivileged user (root may "
+        Needs.require(canRunAsNobody(), "needs root and setpriv to run the server as an unprivileged user (root may "
                 + "write anywhere)");
         // A folder readable by all and writable by root alone, holding a copy of the jar.
         Files.setPosixFilePermissions(this.folder, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -172,24 +178,8 @@ class FirstRunIT {
     }
 
     private ClientProcess run(List<String> javaArguments) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(javaArguments);
-        try {
-            long started = System.nanoTime();
-            Process process = new ProcessBuilder(command).directory(this.folder.toFile()).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            return new ClientProcess(process.exitValue(), out, err, Duration.ofNanos(System.nanoTime() - started));
-        }
-        catch (IOException ex) {
-            throw new AssertionError(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(ex);
-        }
+        return ClientProcess.of(ChildProcess.java(javaArguments).in(this.folder).errorsApart()
+                .run(Duration.ofSeconds(60)));
     }
 
     private static long lines(Path file) {
@@ -215,49 +205,22 @@ class FirstRunIT {
     }
 
     /** Starts the jar in {@code folder} as the user nobody, waits for it to end, returns what it printed. */
-    private static String runAsNobody(Path folder, Path jar) throws Exception {
-        Process process = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+    private static String runAsNobody(Path folder, Path jar) {
+        ChildProcess.Finished run = ChildProcess.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-jar",
-                jar.toString(), "--keystonelight.server.port=0", "--server.port=0").directory(folder.toFile())
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as(output).isTrue();
-        assertThat(process.exitValue()).as(output).isNotZero();
-        return output;
+                jar.toString(), "--keystonelight.server.port=0", "--server.port=0").in(folder).run(EXIT_TIMEOUT);
+        assertThat(run.exitStatus()).as(run.text()).isNotZero();
+        return run.text();
     }
 
     private static boolean canRunAsNobody() {
-        try {
-            Process probe = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "true")
-                    .redirectErrorStream(true).start();
-            probe.getInputStream().readAllBytes();
-            return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
-        }
-        catch (IOException ex) {
-            return false;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ChildProcess.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "true")
+                .problem(Duration.ofSeconds(30)) == null;
     }
 
     /** Runs a command; null when it succeeded, else what it said. */
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        }
-        catch (IOException ex) {
-            return ex.getMessage();
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return String.join(" ", command) + " did not finish";
-        }
-        return process.exitValue() == 0 ? null : String.join(" ", command) + ": exit " + process.exitValue() + ": "
-                + output;
+    private static String run(String... command) {
+        return ChildProcess.of(command).problem(Duration.ofSeconds(30));
     }
 
     /**

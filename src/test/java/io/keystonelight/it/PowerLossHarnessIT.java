@@ -2,36 +2,27 @@ package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.keystonelight.support.LineClient;
+import io.keystonelight.support.CrashLoad;
+import io.keystonelight.support.Needs;
 import io.keystonelight.support.PowerLossDisk;
 import io.keystonelight.support.ServerProcess;
 
@@ -41,15 +32,15 @@ import io.keystonelight.support.ServerProcess;
  * power cut at a random moment (sometimes torn at a page boundary), the server restarted on what
  * the disk kept, every key checked, round after round.
  *
- * <p>Every write is recorded before it is sent, and its acknowledgement with the time it arrived.
- * After each restart every key must hold a state it had: under {@code fsync: always} its last
- * acknowledged state, or the state the write in flight at the cut would have given it; under
- * {@code everysec} the same, or a state it had less than {@value #EVERYSEC_WINDOW_MS_DEFAULT} ms
- * before the cut (the writes after it lost). Between cut and restart every record on the disk
+ * <p>The writers and the checks are {@link CrashLoad}'s. After each restart every key must hold
+ * a state it had: under {@code fsync: always} its last acknowledged state, or the state the write
+ * in flight at the cut would have given it; under {@code everysec} the same, or a state it had
+ * less than {@value #EVERYSEC_WINDOW_MS_DEFAULT} ms before the cut (the writes after it lost). Between cut and restart every record on the disk
  * must be one a client actually sent.
  *
  * <p>{@code ./mvnw verify} runs a few rounds of each. A longer soak:
- * {@code ./mvnw verify -Dit.test=PowerLossHarnessIT -Dkeystonelight.powerloss.rounds=100}
+ * {@code ./mvnw verify -Dit.test=PowerLossHarnessIT -Dkeystonelight.powerloss.rounds=100
+ * -Dit.method.timeout=3h -Dfailsafe.timeout=10800}
  * ({@code -Dkeystonelight.powerloss.seed=...} replays the cut moments and tears of an earlier run).
  */
 class PowerLossHarnessIT {
@@ -65,8 +56,6 @@ class PowerLossHarnessIT {
 
     private static final int KEYS_PER_WRITER = 100;
 
-    private static final Pattern KEY = Pattern.compile("power:w\\d+:k\\d+");
-
     @TempDir
     Path folder;
 
@@ -74,22 +63,10 @@ class PowerLossHarnessIT {
 
     private ServerProcess server;
 
-    /** Every value any client ever sent, acknowledged or not. */
-    private final Set<String> sentValues = ConcurrentHashMap.newKeySet();
-
-    private final AtomicLong acknowledged = new AtomicLong();
-
-    private final AtomicLong compactions = new AtomicLong();
-
-    private volatile boolean compacting;
-
     @BeforeEach
     void fuseIsAvailable() {
         String why = PowerLossDisk.unavailable();
-        if (why != null) {
-            System.out.println("power-loss harness: skipped, " + why);
-        }
-        assumeTrue(why == null, () -> "the power-loss file system cannot run here: " + why);
+        Needs.require(why == null, () -> "power-loss harness: the power-loss file system cannot run here: " + why);
     }
 
     @AfterEach
@@ -111,7 +88,7 @@ class PowerLossHarnessIT {
         assertThat(outcome.lost).as("acknowledged writes lost (seed %d)", outcome.seed).isZero();
         assertThat(outcome.violations).as("acknowledged writes lost or values never sent (seed %d)", outcome.seed)
                 .isEmpty();
-        assertThat(this.compactions.get()).as("compactions answered").isPositive();
+        assertThat(outcome.compactions).as("compactions answered").isPositive();
         assertThat(outcome.fileSystem.get("fsyncdir")).as("folder fsyncs the file system saw").isPositive();
     }
 
@@ -128,7 +105,7 @@ class PowerLossHarnessIT {
     }
 
     /** What the rounds found. */
-    private record Outcome(long seed, List<String> violations, long lost, long lostBeyondWindow,
+    private record Outcome(long seed, List<String> violations, long lost, long lostBeyondWindow, long compactions,
             FileSystemStats fileSystem) {
     }
 
@@ -139,21 +116,19 @@ class PowerLossHarnessIT {
     private Outcome run(String fsync, int rounds, long windowMs, int compactEvery) throws Exception {
         long seed = Long.getLong("keystonelight.powerloss.seed", System.nanoTime());
         Random random = new Random(seed);
-        List<Writer> writers = new ArrayList<>();
-        for (int w = 0; w < WRITERS; w++) {
-            writers.add(new Writer(w, random.nextLong()));
-        }
+        CrashLoad load = new CrashLoad("power", WRITERS, KEYS_PER_WRITER, random);
         Path base = this.folder.resolve("fs");
         Path work = Files.createDirectories(this.folder.resolve("work"));
         List<String> violations = new ArrayList<>();
-        Tally tally = new Tally();
+        CrashLoad.Tally tally = new CrashLoad.Tally();
+        int tornTails = 0;
         FileSystemStats fileSystemStats = new FileSystemStats();
         long cutAt = 0;
         int cutsDuringCompaction = 0;
         int tornCuts = 0;
         long started = System.nanoTime();
         for (int round = 1; round <= rounds; round++) {
-            long acknowledgedBefore = this.acknowledged.get();
+            long acknowledgedBefore = load.acknowledged();
             int cutAfter = fsync.equals("always") ? 300 + random.nextInt(2500) : 1000 + random.nextInt(6000);
             // Under everysec a round lasts long enough for the once-a-second fsync to run, at a random phase of it.
             long cutNoSoonerThan = fsync.equals("always") ? 0
@@ -164,35 +139,38 @@ class PowerLossHarnessIT {
             long starting = System.nanoTime();
             this.server = startServer(work, fsync);
             long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting);
-            countTornTail(this.server, tally);
-            verify(this.server, writers, round, cutAt, windowMs, violations, tally);
+            tornTails += tornTail(this.server);
+            load.serverServes();
+            load.verify(this.server, round, cutAt, windowMs, violations, tally);
             ExecutorService clients = Executors.newFixedThreadPool(WRITERS + 1);
             String dropped;
             boolean duringCompaction;
             try {
                 List<Future<?>> running = new ArrayList<>();
                 ServerProcess serving = this.server;
-                for (Writer writer : writers) {
+                for (CrashLoad.Writer writer : load.writers()) {
                     int thisRound = round;
-                    running.add(clients.submit(() -> writer.writeUntilTheServerDies(serving, thisRound)));
+                    running.add(clients.submit(() -> writer.writeUntilTheServerGoes(serving, thisRound)));
                 }
-                running.add(clients.submit(() -> compactUntilTheServerDies(serving, compactEvery)));
+                running.add(clients.submit(() -> load.compactUntilTheServerGoes(serving, compactEvery)));
                 long loadStarted = System.nanoTime();
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(2))
-                        .until(() -> (this.acknowledged.get() - acknowledgedBefore >= cutAfter
+                        .until(() -> (load.acknowledged() - acknowledgedBefore >= cutAfter
                                 && System.nanoTime() - loadStarted >= cutNoSoonerThan)
                                 || running.stream().anyMatch(Future::isDone));
                 for (Future<?> client : running) {
                     if (client.isDone()) {
+                        // Its failure, which names what it met, fails the test here.
                         client.get();
-                        throw new AssertionError("a client stopped before the power cut, the server gone:\n"
+                        throw new AssertionError("a client stopped before the power cut, with no failure:\n"
                                 + this.server.output());
                     }
                 }
-                duringCompaction = this.compacting;
+                duringCompaction = load.compacting();
                 fileSystemStats.add(this.disk.stats());
                 // The power goes between this moment and the file system's answer; the kills after
                 // it take time that is not part of any write's age.
+                load.serverGoes();
                 cutAt = System.nanoTime();
                 dropped = this.disk.powerCut(this.server, tear);
                 this.disk = null;
@@ -213,15 +191,16 @@ class PowerLossHarnessIT {
                 tornCuts++;
             }
             System.out.printf("power loss %s round %d: server started in %d ms, cut after %d acknowledged writes%s%s; "
-                    + "%s%n", fsync, round, startMillis, this.acknowledged.get() - acknowledgedBefore,
+                    + "%s%n", fsync, round, startMillis, load.acknowledged() - acknowledgedBefore,
                     tear == null ? "" : ", torn", duringCompaction ? ", during a compaction" : "", dropped);
-            checkEveryRecordWasSent(base.resolve("disk").resolve("db.txt"), round, violations);
+            load.checkEveryRecordWasSent(base.resolve("disk").resolve("db.txt"), "cut " + round, violations);
         }
         this.disk = PowerLossDisk.mount(base);
         try {
             this.server = startServer(work, fsync);
-            countTornTail(this.server, tally);
-            verify(this.server, writers, rounds + 1, cutAt, windowMs, violations, tally);
+            tornTails += tornTail(this.server);
+            load.serverServes();
+            load.verify(this.server, rounds + 1, cutAt, windowMs, violations, tally);
             fileSystemStats.add(this.disk.stats());
             this.server.signal("TERM");
             this.server.awaitExit(Duration.ofSeconds(30));
@@ -239,15 +218,15 @@ class PowerLossHarnessIT {
                 + "values never written = %d, violations = %d (seed %d; %d writers and a compaction loop; "
                 + "%d compactions answered; %d cuts torn, %d during a compaction; %d torn tails cut at restart; "
                 + "writes in flight at a cut: %d found applied, %d not; %d keys checked after every restart; %d s; "
-                + "file system %s)%n", fsync, rounds, this.acknowledged.get(), lostText, tally.neverWritten,
-                violations.size(), seed, WRITERS, this.compactions.get(), tornCuts, cutsDuringCompaction,
-                tally.tornTails, tally.inFlightApplied, tally.inFlightNotApplied, WRITERS * KEYS_PER_WRITER,
+                + "file system %s)%n", fsync, rounds, load.acknowledged(), lostText, tally.neverWritten,
+                violations.size(), seed, WRITERS, load.compactions(), tornCuts, cutsDuringCompaction,
+                tornTails, tally.inFlightApplied, tally.inFlightNotApplied, load.keys(),
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), fileSystemStats);
         violations.stream().limit(20).forEach(violation -> System.out.println("  " + violation));
-        assertThat(this.acknowledged.get()).isGreaterThanOrEqualTo(300L * rounds);
+        assertThat(load.acknowledged()).isGreaterThanOrEqualTo(300L * rounds);
         assertThat(fileSystemStats.get("fsync") + fileSystemStats.get("fdatasync"))
                 .as("fsyncs the file system saw").isPositive();
-        return new Outcome(seed, violations, tally.lost, tally.lostBeyondWindow, fileSystemStats);
+        return new Outcome(seed, violations, tally.lost, tally.lostBeyondWindow, load.compactions(), fileSystemStats);
     }
 
     private ServerProcess startServer(Path work, String fsync) {
@@ -279,258 +258,8 @@ class PowerLossHarnessIT {
         }
     }
 
-    /** Counts over all rounds. */
-    private static final class Tally {
-
-        /** Acknowledged writes whose effect was missing after a restart. */
-        long lost;
-
-        /** Of those, acknowledged longer than the allowed window before their cut. */
-        long lostBeyondWindow;
-
-        long oldestLostAge;
-
-        /** Keys found holding a value that was never acknowledged nor in flight. */
-        long neverWritten;
-
-        int inFlightApplied;
-
-        int inFlightNotApplied;
-
-        int tornTails;
-    }
-
-    private static void countTornTail(ServerProcess server, Tally tally) {
-        if (server.output().contains("ends with an incomplete record")) {
-            tally.tornTails++;
-        }
-    }
-
-    /**
-     * Reads every key and checks it against its history since the last check; then takes what
-     * was read as the truth for the next round.
-     */
-    private void verify(ServerProcess server, List<Writer> writers, int round, long cutAt, long windowMs,
-            List<String> violations, Tally tally) {
-        long window = TimeUnit.MILLISECONDS.toNanos(windowMs);
-        try (LineClient client = server.connect()) {
-            for (Writer writer : writers) {
-                for (int k = 0; k < KEYS_PER_WRITER; k++) {
-                    String key = writer.key(k);
-                    String reply = client.call("get " + key);
-                    String actual = reply.equals("NOT_FOUND") ? null : reply.substring("VALUE ".length());
-                    List<State> states = writer.history.get(key);
-                    int last = states.size() - 1;
-                    // The oldest state the key may be found in: the last one acknowledged at least the
-                    // window before the cut (under always, its last acknowledged state).
-                    int oldestAllowed = 0;
-                    for (int i = last; i >= 0; i--) {
-                        long acknowledgedAt = states.get(i).acknowledgedAt;
-                        if (acknowledgedAt == Long.MIN_VALUE || cutAt - acknowledgedAt >= window) {
-                            oldestAllowed = i;
-                            break;
-                        }
-                    }
-                    int found = -1;
-                    for (int i = last; i >= oldestAllowed; i--) {
-                        if (Objects.equals(states.get(i).value, actual)) {
-                            found = i;
-                            break;
-                        }
-                    }
-                    Write inFlight = writer.inFlight != null && writer.inFlight.key.equals(key) ? writer.inFlight
-                            : null;
-                    boolean inFlightMatches = inFlight != null && Objects.equals(inFlight.value, actual);
-                    if (found == last) {
-                        if (inFlight != null && !inFlightMatches) {
-                            tally.inFlightNotApplied++;
-                        }
-                    }
-                    else if (inFlightMatches) {
-                        tally.inFlightApplied++;
-                    }
-                    else if (found >= 0) {
-                        tally.lost += last - found;
-                        tally.oldestLostAge = Math.max(tally.oldestLostAge,
-                                cutAt - states.get(found + 1).acknowledgedAt);
-                    }
-                    else {
-                        int older = olderStateHolding(states, oldestAllowed, actual);
-                        if (older >= 0) {
-                            tally.lost += last - older;
-                            tally.lostBeyondWindow += oldestAllowed - older;
-                            tally.oldestLostAge = Math.max(tally.oldestLostAge,
-                                    cutAt - states.get(older + 1).acknowledgedAt);
-                        }
-                        else {
-                            tally.neverWritten++;
-                        }
-                        violations.add("after restart " + round + ": " + key + " holds " + describe(actual)
-                                + ", but its last acknowledged state is " + describe(states.get(last).value)
-                                + describeOlder(states, oldestAllowed, actual, cutAt)
-                                + (inFlight == null ? "" : " and the write in flight was "
-                                        + describe(inFlight.value)));
-                    }
-                    writer.settle(key, actual);
-                }
-                writer.inFlight = null;
-            }
-        }
-    }
-
-    private static String describe(String value) {
-        return value == null ? "no value" : "'" + value + "'";
-    }
-
-    /** The newest state before {@code oldestAllowed} that holds {@code actual}, or -1. */
-    private static int olderStateHolding(List<State> states, int oldestAllowed, String actual) {
-        for (int i = oldestAllowed - 1; i >= 0; i--) {
-            if (Objects.equals(states.get(i).value, actual)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String describeOlder(List<State> states, int oldestAllowed, String actual, long cutAt) {
-        int older = olderStateHolding(states, oldestAllowed, actual);
-        if (older < 0) {
-            return " (a value it never held since the last check)";
-        }
-        State next = states.get(older + 1);
-        return " (it held that value before a write acknowledged "
-                + TimeUnit.NANOSECONDS.toMillis(cutAt - next.acknowledgedAt) + " ms before the cut: "
-                + (states.size() - 1 - older) + " acknowledged writes to it lost)";
-    }
-
-    /** Between cut and restart: every whole record on the disk is one a client sent. */
-    private void checkEveryRecordWasSent(Path dataFile, int round, List<String> violations) throws IOException {
-        byte[] content = Files.readAllBytes(dataFile);
-        int start = 0;
-        int lineNumber = 0;
-        for (int i = 0; i < content.length; i++) {
-            if (content[i] != '\n') {
-                continue;
-            }
-            lineNumber++;
-            String line = new String(content, start, i - start, StandardCharsets.UTF_8);
-            start = i + 1;
-            int bar = line.indexOf('|');
-            String key = bar < 0 ? line : line.substring(0, bar);
-            if (!KEY.matcher(key).matches()) {
-                violations.add("after cut " + round + ": line " + lineNumber + " has a key no client used: " + line);
-            }
-            else if (bar >= 0 && !this.sentValues.contains(line.substring(bar + 1))) {
-                violations.add("after cut " + round + ": line " + lineNumber + " has a value no client sent: " + line);
-            }
-        }
-    }
-
-    private void compactUntilTheServerDies(ServerProcess server, int compactEvery) {
-        try (LineClient client = server.connect()) {
-            while (true) {
-                if (compactEvery > 0) {
-                    long next = this.acknowledged.get() + compactEvery;
-                    await().forever().pollInterval(Duration.ofMillis(5))
-                            .until(() -> this.acknowledged.get() >= next || !server.isAlive());
-                }
-                this.compacting = true;
-                String reply = client.call("compact");
-                if (reply == null) {
-                    return;
-                }
-                assertThat(reply).startsWith("OK compacted: ");
-                this.compacting = false;
-                this.compactions.incrementAndGet();
-            }
-        }
-        catch (UncheckedIOException | IllegalStateException serverDied) {
-            // The cut: this round is over.
-        }
-        finally {
-            this.compacting = false;
-        }
-    }
-
-    /** A set ({@code value} not null) or a delete of one key. */
-    private record Write(String key, String value) {
-    }
-
-    /** A state of a key: its value, and when it was acknowledged ({@code MIN_VALUE}: found at a check). */
-    private record State(String value, long acknowledgedAt) {
-    }
-
-    /** One client with keys of its own, so that it knows exactly what each of them went through. */
-    private final class Writer {
-
-        private final int id;
-
-        private final Random random;
-
-        /** Each key's states since the last check, oldest first: the one found then, and each acknowledged since. */
-        private final Map<String, List<State>> history = new HashMap<>();
-
-        /** Sent but not acknowledged: at most one, as the writer waits for each reply. */
-        private volatile Write inFlight;
-
-        private long sequence;
-
-        Writer(int id, long seed) {
-            this.id = id;
-            this.random = new Random(seed);
-            for (int k = 0; k < KEYS_PER_WRITER; k++) {
-                settle(key(k), null);
-            }
-        }
-
-        String key(int k) {
-            return "power:w" + this.id + ":k" + k;
-        }
-
-        void settle(String key, String value) {
-            List<State> states = new ArrayList<>();
-            states.add(new State(value, Long.MIN_VALUE));
-            this.history.put(key, states);
-        }
-
-        String current(String key) {
-            List<State> states = this.history.get(key);
-            return states.get(states.size() - 1).value;
-        }
-
-        Void writeUntilTheServerDies(ServerProcess server, int round) {
-            try (LineClient client = server.connect()) {
-                while (true) {
-                    String key = key(this.random.nextInt(KEYS_PER_WRITER));
-                    String reply;
-                    String expectedReply;
-                    if (this.random.nextInt(5) == 0) {
-                        this.inFlight = new Write(key, null);
-                        expectedReply = "DELETED " + (current(key) != null ? 1 : 0);
-                        reply = client.call("del " + key);
-                    }
-                    else {
-                        // Spaces and bars in values check that records split at the first bar.
-                        String value = "w" + this.id + "-r" + round + "-" + this.sequence++ + " |x| y";
-                        PowerLossHarnessIT.this.sentValues.add(value);
-                        this.inFlight = new Write(key, value);
-                        expectedReply = "OK";
-                        reply = client.call("set " + key + " " + value);
-                    }
-                    if (reply == null) {
-                        return null;
-                    }
-                    long now = System.nanoTime();
-                    assertThat(reply).as("reply to %s", this.inFlight).isEqualTo(expectedReply);
-                    this.history.get(key).add(new State(this.inFlight.value, now));
-                    this.inFlight = null;
-                    PowerLossHarnessIT.this.acknowledged.incrementAndGet();
-                }
-            }
-            catch (UncheckedIOException | IllegalStateException serverDied) {
-                // The cut: the write in flight, if any, is settled by the next verification.
-                return null;
-            }
-        }
+    /** 1 where the server cut a torn tail off the data file at its start, else 0. */
+    private static int tornTail(ServerProcess server) {
+        return server.output().contains("ends with an incomplete record") ? 1 : 0;
     }
 }

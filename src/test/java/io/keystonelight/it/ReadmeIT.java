@@ -1,22 +1,23 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.keystonelight.support.ChildProcess;
+import io.keystonelight.support.Needs;
 import io.keystonelight.support.ServerProcess;
 
 /**
@@ -74,7 +75,7 @@ class ReadmeIT {
 
     @Test
     void everyShellBlockOfTheReadmeRunsAsWrittenAndPrintsWhatItShows() throws Exception {
-        assumeTrue(namespacesWork(), "needs root to run the README's blocks in namespaces of their own (unshare), "
+        Needs.require(namespacesWork(), "needs root to run the README's blocks in namespaces of their own (unshare), "
                 + "plus ip and nc (netcat-openbsd); .ci/run installs them");
         List<Block> blocks = readmeBlocks(Path.of("README.md"));
         assertThat(blocks).as("shell blocks in the README").isNotEmpty();
@@ -315,19 +316,8 @@ class ReadmeIT {
 
     /** Whether this machine lets us run a shell in namespaces of its own, with a loopback and nc. */
     private static boolean namespacesWork() {
-        try {
-            Process probe = new ProcessBuilder("unshare", "--net", "--pid", "--fork", "--mount-proc", "bash", "-c",
-                    "ip link set lo up && command -v nc >/dev/null && nc -h 2>&1 | grep -q -- -N")
-                    .redirectErrorStream(true).start();
-            probe.getInputStream().readAllBytes();
-            return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
-        }
-        catch (IOException ex) {
-            return false;
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ChildProcess.of("unshare", "--net", "--pid", "--fork", "--mount-proc", "bash", "-c",
+                "ip link set lo up && command -v nc >/dev/null && nc -h 2>&1 | grep -q -- -N")
+                .problem(Duration.ofSeconds(30)) == null;
     }
 }

@@ -41,6 +41,13 @@ class ShutdownIT {
             String output = server.output();
             assertThat(output).containsSubsequence("Shutting down: no longer accepting connections",
                     "Closed data file db.txt (all writes on disk); lock released", "Removed " + pidFile);
+            // A clean stop says nothing alarming; each start and stop is logged once.
+            assertThat(output.lines().filter(line -> line.matches("\\S+\\s+(ERROR|WARN)\\s.*")))
+                    .as("ERROR and WARN lines of a clean start and stop").isEmpty();
+            assertThat(output.lines().filter(line -> line.contains("started bean 'requestConnectionFactory'")))
+                    .as("lines saying the connection factory started").hasSizeLessThanOrEqualTo(1);
+            assertThat(output.lines().filter(line -> line.contains("stopped bean 'requestConnectionFactory'")))
+                    .as("lines saying the connection factory stopped").hasSizeLessThanOrEqualTo(1);
         }
     }
 

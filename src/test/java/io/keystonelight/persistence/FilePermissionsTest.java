@@ -1,7 +1,6 @@
 package io.keystonelight.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.store.KeyValueStore;
+import io.keystonelight.support.Needs;
 
 /**
  * The data file holds every value: the files the server creates for it are its owner's alone.
@@ -25,7 +25,7 @@ class FilePermissionsTest {
 
     @BeforeEach
     void posixOnly() {
-        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+        Needs.require(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
                 "file permissions are checked on POSIX file systems only");
     }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -165,8 +167,9 @@ class KeyTableTest {
                     }
                     int c = random.nextInt(5000);
                     String churn = text(table.get(bytes("churn" + c)));
-                    if (churn != null && !churn.startsWith("churn" + c + "@")) {
-                        wrong.set("churn" + c + " read as " + churn);
+                    if (churn != null && !churn.equals(churnValueLike(c, churn))) {
+                        wrong.set("churn" + c + " read as '" + churn + "', which no put wrote: expected '"
+                                + churnValueLike(c, churn) + "'");
                     }
                     reads.incrementAndGet();
                 }
@@ -180,7 +183,7 @@ class KeyTableTest {
                 table.remove(bytes("churn" + c));
             }
             else {
-                table.put(bytes("churn" + c), bytes("churn" + c + "@" + op + "-".repeat(random.nextInt(30))));
+                table.put(bytes("churn" + c), bytes(churnValue(c, op, random.nextInt(30))));
             }
         }
         writing.set(false);
@@ -189,6 +192,23 @@ class KeyTableTest {
         }
         assertThat(wrong.get()).isNull();
         assertThat(reads.get()).isPositive();
+    }
+
+    /**
+     * A value that says how it ends: a tail of {@code length} letters chosen by {@code op}, so
+     * that a read torn anywhere, even one ending early or mixing two puts, is told from a whole one.
+     */
+    private static String churnValue(int c, int op, int length) {
+        return "churn" + c + "@" + op + "/" + length + ":" + String.valueOf((char) ('a' + op % 26)).repeat(length);
+    }
+
+    /** The value that the put named in {@code read}'s head wrote, or a marker where the head is torn. */
+    private static String churnValueLike(int c, String read) {
+        Matcher head = Pattern.compile("churn" + c + "@(\\d+)/(\\d+):").matcher(read);
+        if (!head.lookingAt()) {
+            return "a head churn" + c + "@<op>/<length>:";
+        }
+        return churnValue(c, Integer.parseInt(head.group(1)), Integer.parseInt(head.group(2)));
     }
 
     @Test

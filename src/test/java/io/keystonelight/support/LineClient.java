@@ -1,17 +1,23 @@
 package io.keystonelight.support;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * A plain socket client of the text protocol, as {@code nc} would be: it sends bytes and reads
  * reply lines, checking that each ends with {@code \r\n}.
+ *
+ * <p>The two ways a read can go wrong are kept apart, because harnesses that kill the server
+ * expect the first and must never mistake the second for it: the connection ending (an
+ * {@link UncheckedIOException}, or {@code null} from {@link #readLine()}) and a malformed reply
+ * (an {@link AssertionError} naming it), which is a fault of the server whatever else happens.
  */
 public final class LineClient implements AutoCloseable {
 
@@ -68,15 +74,17 @@ public final class LineClient implements AutoCloseable {
                 if (b == '\n') {
                     byte[] bytes = line.toByteArray();
                     if (bytes.length == 0 || bytes[bytes.length - 1] != '\r') {
-                        throw new IllegalStateException("reply line not ended by \\r\\n: "
-                                + new String(bytes, StandardCharsets.UTF_8));
+                        throw new AssertionError("malformed reply from the server: a line ended by \\n alone, "
+                                + "where \\r\\n was expected: '" + new String(bytes, StandardCharsets.UTF_8) + "'");
                     }
                     return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
                 }
                 line.write(b);
             }
             if (line.size() > 0) {
-                throw new IllegalStateException("stream ended inside a reply line: " + line);
+                // A server killed while it wrote can leave half a line: the connection ended.
+                throw new UncheckedIOException(new EOFException("the connection ended inside a reply line: '"
+                        + line.toString(StandardCharsets.UTF_8) + "'"));
             }
             return null;
         }

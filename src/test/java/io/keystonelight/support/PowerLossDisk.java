@@ -108,41 +108,15 @@ public final class PowerLossDisk implements AutoCloseable {
 
     /** Runs a command to its end; null if it succeeded, else what went wrong. */
     private static String run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return String.join(" ", command) + " did not finish within 60 s";
-            }
-            return process.exitValue() == 0 ? null
-                    : String.join(" ", command) + " exited with " + process.exitValue() + ": " + output;
-        }
-        catch (IOException ex) {
-            return String.join(" ", command) + " could not be run: " + ex.getMessage();
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return ChildProcess.of(command).problem(Duration.ofSeconds(60));
     }
 
     private static String output(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-            }
-            return output;
+        ChildProcess.Finished run = ChildProcess.of(command).run(Duration.ofSeconds(60));
+        if (run.problem() != null) {
+            throw new IllegalStateException(run.problem());
         }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
+        return run.text().trim();
     }
 
     /** The compiled file system, built from its source when missing or older than the source. */

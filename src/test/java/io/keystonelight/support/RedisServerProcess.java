@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real {@code redis-server} in a folder of its own, to compare replies with. Tests that use it
@@ -42,8 +41,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Starts redis-server without persistence, or skips the test if it is not installed. */
     public static RedisServerProcess start(Path folder) {
-        Assumptions.assumeTrue(installed(), "redis-server is not installed (apt-get install redis-server; .ci/run "
-                + "installs it): the comparison with Redis is skipped");
+        Needs.require(installed(), "redis-server is not installed (apt-get install redis-server; .ci/run "
+                + "installs it), so nothing is compared with Redis");
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = freePort();
             try {

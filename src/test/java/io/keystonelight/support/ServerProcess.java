@@ -60,9 +60,17 @@ public final class ServerProcess implements AutoCloseable {
         return launch(folder, settings).serving();
     }
 
+    /**
+     * As {@link #start(Path, String...)}, with the optimising compiler as well as the quick one,
+     * as in production: for tests of races that only its reordering can expose.
+     */
+    public static ServerProcess startWithFullJit(Path folder, String... settings) {
+        return launch(folder, true, Jit.FULL, settings).serving();
+    }
+
     /** Starts the jar in {@code folder} without waiting for anything. */
     public static ServerProcess launch(Path folder, String... arguments) {
-        return launch(folder, true, arguments);
+        return launch(folder, true, Jit.QUICK, arguments);
     }
 
     /**
@@ -70,7 +78,7 @@ public final class ServerProcess implements AutoCloseable {
      * for it, so it uses the ports they and the defaults give.
      */
     public static ServerProcess launchAsGiven(Path folder, String... arguments) {
-        return launch(folder, false, arguments);
+        return launch(folder, false, Jit.QUICK, arguments);
     }
 
     /** Waits until the server serves; returns it. */
@@ -86,12 +94,20 @@ public final class ServerProcess implements AutoCloseable {
         return this;
     }
 
-    private static ServerProcess launch(Path folder, boolean freePorts, String... arguments) {
+    /** Which JIT compilers the server runs with. */
+    private enum Jit {
+        /** The quick compiler only: starts take about half as long, and tests start many servers. */
+        QUICK,
+        FULL
+    }
+
+    private static ServerProcess launch(Path folder, boolean freePorts, Jit jit, String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
-        // The quick compiler only: starts take about half as long, and tests start many servers.
-        command.add("-XX:TieredStopAtLevel=1");
+        if (jit == Jit.QUICK) {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
         command.add("-jar");
         command.add(jar().toString());
         // Spring joins a setting given twice into one comma-separated value: add a default only
@@ -180,18 +196,9 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Sends a signal by name ({@code USR1}, {@code TERM}) with the system's {@code kill}. */
     public void signal(String name) {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
-            }
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
+        String problem = ChildProcess.of("kill", "-" + name, Long.toString(pid())).problem(Duration.ofSeconds(10));
+        if (problem != null) {
+            throw new IllegalStateException("could not signal the server: " + problem);
         }
     }
 

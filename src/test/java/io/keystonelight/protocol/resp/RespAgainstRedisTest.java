@@ -128,6 +128,34 @@ class RespAgainstRedisTest extends ServerInThisJvm {
         }
     }
 
+    /** QUIT and a SET in one write: Redis answers QUIT alone, closes, and never runs the SET. */
+    @Test
+    void nothingPipelinedAfterQuitRunsAsInRedis() {
+        byte[] bytes = concat(RespConnection.request("QUIT"), RespConnection.request("SET", "after-quit", "v"),
+                RespConnection.request("PING"));
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            String expected = reference.send(bytes).readReply();
+            assertThat(kl.send(bytes).readReply()).isEqualTo(expected).isEqualTo("+OK\r\n");
+            assertThat(reference.closedByServer()).isTrue();
+            assertThat(kl.closedByServer()).as("QUIT's reply is the last; then the connection closes").isTrue();
+        }
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            assertThat(reference.call("EXISTS", "after-quit")).isEqualTo(":0\r\n");
+            assertThat(kl.call("EXISTS", "after-quit")).as("the SET pipelined after QUIT must not have run")
+                    .isEqualTo(":0\r\n");
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
+    }
+
     /** Redis's tests/unit/protocol.tcl: each malformed request gets Redis's error, and the connection closes. */
     @Test
     void malformedRequestsGetRedissProtocolErrorAndCloseTheConnection() {

@@ -2,9 +2,11 @@ package io.keystonelight.protocol.resp;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +18,7 @@ import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The same requests to KeystoneLight (in this JVM) and to a real redis-server, the same replies,
@@ -126,6 +129,58 @@ class RespAgainstRedisTest extends ServerInThisJvm {
                         .isEqualTo(scanAll(reference, pattern));
             }
         }
+    }
+
+    /**
+     * Many stars against a long key that almost matches: a backtracking matcher tries every way
+     * to split the key between the stars and does not finish; Redis bounds it, and so must this.
+     */
+    @Test
+    void keysWithAPatternOfManyStarsAnswersAtOnce() {
+        String key = "a".repeat(40);
+        String pattern = "a*".repeat(20) + "b";
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            assertThat(kl.call("SET", key, "v")).isEqualTo(reference.call("SET", key, "v"));
+            String expected = reference.call("KEYS", pattern);
+            long started = System.nanoTime();
+            String actual = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> kl.call("KEYS", pattern),
+                    "KEYS " + pattern + " against a 40-byte key must answer within milliseconds, as Redis does");
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(actual).isEqualTo(expected).isEqualTo("*0\r\n");
+            assertThat(millis).as("milliseconds KEYS " + pattern + " took").isLessThan(1000);
+        }
+    }
+
+    /**
+     * Random patterns of every glob feature (classes, ranges, negation, escapes, unclosed
+     * classes) against keys of the same bytes: KEYS must find exactly what Redis finds.
+     */
+    @Test
+    void keysMatchesEveryPatternAsRedisMatchesIt() {
+        Random random = new Random(22);
+        byte[] keyBytes = "ab-]*\\^?".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] patternBytes = "ab-]*[^\\?".getBytes(StandardCharsets.ISO_8859_1);
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (int i = 0; i < 60; i++) {
+                String key = randomString(random, keyBytes, 1 + random.nextInt(6));
+                assertThat(kl.call("SET", key, "v")).isEqualTo(reference.call("SET", key, "v"));
+            }
+            for (int i = 0; i < 400; i++) {
+                String pattern = randomString(random, patternBytes, 1 + random.nextInt(7));
+                assertThat(sortedKeys(kl.call("KEYS", pattern))).as("KEYS " + pattern)
+                        .isEqualTo(sortedKeys(reference.call("KEYS", pattern)));
+            }
+        }
+    }
+
+    private static String randomString(Random random, byte[] alphabet, int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = alphabet[random.nextInt(alphabet.length)];
+        }
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /** QUIT and a SET in one write: Redis answers QUIT alone, closes, and never runs the SET. */

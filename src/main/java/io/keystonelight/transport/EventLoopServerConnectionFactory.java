@@ -52,7 +52,7 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
 
     private final int workers;
 
-    private final int maxRequestBytes;
+    private final RequestLimits limits;
 
     private final Duration idleTimeout;
 
@@ -69,11 +69,11 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
     private volatile int boundPort = -1;
 
     public EventLoopServerConnectionFactory(String host, int port, int workers, int maxConnections,
-            int maxRequestBytes, Duration idleTimeout, List<WireProtocol> protocols) {
+            RequestLimits limits, Duration idleTimeout, List<WireProtocol> protocols) {
         super(port);
         setLocalAddress(host);
         this.workers = workers;
-        this.maxRequestBytes = maxRequestBytes;
+        this.limits = limits;
         this.idleTimeout = idleTimeout;
         this.protocols = protocols;
         this.registry = new ConnectionRegistry(maxConnections,
@@ -152,7 +152,7 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
             channel.pipeline().addLast("idle",
                     new IdleStateHandler(this.idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         }
-        channel.pipeline().addLast("detector", new ProtocolDetector(this.protocols, this.maxRequestBytes,
+        channel.pipeline().addLast("detector", new ProtocolDetector(this.protocols, this.limits,
                 this.registry));
     }
 

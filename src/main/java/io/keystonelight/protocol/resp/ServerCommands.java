@@ -168,7 +168,7 @@ class ServerCommands implements CommandFamily {
         settings.put("maxmemory-policy", "noeviction");
         settings.put("notify-keyspace-events", "");
         settings.put("port", String.valueOf(this.connections.getPort()));
-        settings.put("proto-max-bulk-len", String.valueOf(server.maxLineLength().toBytes()));
+        settings.put("proto-max-bulk-len", String.valueOf(server.protoMaxBulkLen().toBytes()));
         settings.put("save", "");
         settings.put("timeout", String.valueOf(server.idleTimeout().toSeconds()));
         return settings;

@@ -183,6 +183,23 @@ class RespAgainstRedisTest extends ServerInThisJvm {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
+    /** A value of a few MB (over the text protocol's 1 MiB line limit) is stored and read back as Redis does. */
+    @Test
+    void aValueOfAFewMegabytesIsSetAndReadBackAsInRedis() {
+        byte[] value = new byte[5 * 1024 * 1024 + 11];
+        new Random(5).nextBytes(value);
+        byte[] set = RespConnection.request("SET".getBytes(StandardCharsets.US_ASCII),
+                "five-mb".getBytes(StandardCharsets.US_ASCII), value);
+        byte[] get = RespConnection.request("GET", "five-mb");
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            assertThat(kl.send(set).readReply()).isEqualTo(reference.send(set).readReply()).isEqualTo("+OK\r\n");
+            String expected = reference.send(get).readReply();
+            assertThat(kl.send(get).readReply()).as("GET of the 5 MB value").isEqualTo(expected);
+            assertThat(expected).hasSize(value.length + 2 + ("$" + value.length + "\r\n").length());
+        }
+    }
+
     /** QUIT and a SET in one write: Redis answers QUIT alone, closes, and never runs the SET. */
     @Test
     void nothingPipelinedAfterQuitRunsAsInRedis() {

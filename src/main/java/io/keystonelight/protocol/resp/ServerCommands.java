@@ -243,6 +243,10 @@ class ServerCommands implements CommandFamily {
             field(info, "keystonelight_write_groups", commits.length > 0 ? commits[0] : 0);
             field(info, "keystonelight_writes_committed", commits.length > 1 ? commits[1] : 0);
         }
+        if (all || section.equals("cpu")) {
+            start(info, "CPU");
+            CpuTimes.appendTo(info);
+        }
         if (all || section.equals("keyspace")) {
             start(info, "Keyspace");
             long keys = this.store.size();

@@ -200,6 +200,53 @@ class RespAgainstRedisTest extends ServerInThisJvm {
         }
     }
 
+    /**
+     * INFO's cpu section has Redis 7.0's fields in Redis's order and form (seconds, six decimals),
+     * and they are this process's: they grow while it works.
+     */
+    @Test
+    void infoCpuHasRedissFieldsAndTheyGrowWithWork() {
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            List<String> expected = fields(reference.call("INFO", "cpu"));
+            List<String> before = fields(kl.call("INFO", "cpu"));
+            assertThat(names(before)).isEqualTo(names(expected)).contains("used_cpu_user_main_thread");
+            assertThat(before).allSatisfy(field -> assertThat(field).matches("[a-z_]+:\\d+\\.\\d{6}"));
+            assertThat(kl.call("INFO").split("\r\n")).as("INFO with no section includes cpu, as Redis")
+                    .contains("# CPU");
+
+            List<String> mset = new ArrayList<>(List.of("MSET"));
+            for (int i = 0; i < 300; i++) {
+                mset.add("a".repeat(1000) + i);
+                mset.add("v");
+            }
+            kl.call(mset.toArray(String[]::new));
+            for (int i = 0; i < 3; i++) {
+                assertThat(kl.call("KEYS", "*" + "a".repeat(400) + "b")).isEqualTo("*0\r\n");
+            }
+            List<String> after = fields(kl.call("INFO", "cpu"));
+            assertThat(seconds(after, "used_cpu_user") + seconds(after, "used_cpu_sys"))
+                    .as("process CPU seconds after about 3 * 10^8 matching steps, against " + before)
+                    .isGreaterThan(seconds(before, "used_cpu_user") + seconds(before, "used_cpu_sys"));
+            assertThat(seconds(after, "used_cpu_user_main_thread") + seconds(after, "used_cpu_sys_main_thread"))
+                    .as("the event loops ran every request so far").isGreaterThan(0);
+        }
+    }
+
+    private static List<String> fields(String infoReply) {
+        return Arrays.stream(infoReply.split("\r\n")).filter(line -> line.contains(":")).toList();
+    }
+
+    private static List<String> names(List<String> fields) {
+        return fields.stream().map(field -> field.substring(0, field.indexOf(':'))).toList();
+    }
+
+    private static double seconds(List<String> fields, String name) {
+        return fields.stream().filter(field -> field.startsWith(name + ":"))
+                .mapToDouble(field -> Double.parseDouble(field.substring(field.indexOf(':') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in " + fields));
+    }
+
     /** QUIT and a SET in one write: Redis answers QUIT alone, closes, and never runs the SET. */
     @Test
     void nothingPipelinedAfterQuitRunsAsInRedis() {

@@ -342,6 +342,37 @@ class RespAgainstRedisTest extends ServerInThisJvm {
         }
     }
 
+    /**
+     * Random inline lines of quotes, escapes and spaces, each after a RESP request on a fresh
+     * connection of each server and followed by a PING: the same replies, byte for byte, and the
+     * same closing after {@code -ERR Protocol error: unbalanced quotes in request}.
+     */
+    @Test
+    void randomInlineRequestsAreSplitOrRefusedAsRedisDoes() {
+        Random random = new Random(3);
+        byte[] alphabet = "a\"'\\x4f \tn".getBytes(StandardCharsets.ISO_8859_1);
+        int refused = 0;
+        for (int i = 0; i < 150; i++) {
+            String line = "ECHO " + randomString(random, alphabet, 1 + random.nextInt(8));
+            byte[] bytes = ("*1\r\n$4\r\nPING\r\n" + line + "\r\n*1\r\n$4\r\nPING\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            try (RespConnection kl = RespConnection.connect(this.port);
+                    RespConnection reference = RespConnection.connect(redis.port())) {
+                assertThat(kl.send(bytes).readReply()).isEqualTo(reference.send(bytes).readReply());
+                String expected = reference.readReply();
+                assertThat(kl.readReply()).as(shown(line)).isEqualTo(expected);
+                if (expected.startsWith("-ERR Protocol error")) {
+                    refused++;
+                    assertThat(kl.closedByServer()).as("closed after " + shown(line)).isTrue();
+                }
+                else {
+                    assertThat(kl.readReply()).as("the PING after " + shown(line)).isEqualTo("+PONG\r\n");
+                }
+            }
+        }
+        assertThat(refused).as("lines refused for their quotes").isBetween(10, 140);
+    }
+
     private static List<String> sortedKeys(String reply) {
         List<String> keys = new ArrayList<>(Arrays.asList(reply.split("\r\n")));
         keys.remove(0);

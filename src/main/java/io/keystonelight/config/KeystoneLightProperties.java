@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -43,7 +44,11 @@ public record KeystoneLightProperties(
      * @param port the TCP port; 0 picks a free one, which is logged
      * @param workers event-loop threads; each owns a share of the connections and reads, parses and
      *        executes their requests
-     * @param maxLineLength the longest request line; a longer one is refused and its connection closed
+     * @param maxLineLength the longest request line of the text protocol; a longer one is refused and its
+     *        connection closed
+     * @param protoMaxBulkLen the longest bulk string of a RESP request, as Redis's {@code proto-max-bulk-len}
+     *        (at least 1MB, as Redis asks; at most 2047MB, what one Java array holds); a longer one is a
+     *        protocol error that closes the connection
      * @param maxConnections connections served at once; more are refused with an ERR line
      * @param password when set, a connection must send {@code auth <password>} before anything else
      * @param allowUnauthenticatedRemote whether the server may listen on an address other than loopback
@@ -63,7 +68,22 @@ public record KeystoneLightProperties(
             String password,
             @DefaultValue("false") boolean allowUnauthenticatedRemote,
             @DefaultValue("10s") @NotNull Duration shutdownTimeout,
-            @DefaultValue("0s") @NotNull Duration idleTimeout) {
+            @DefaultValue("0s") @NotNull Duration idleTimeout,
+            @DefaultValue("512MB") @NotNull DataSize protoMaxBulkLen) {
+
+        /** Redis's own lower bound for {@code proto-max-bulk-len}. */
+        static final DataSize MIN_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(1);
+
+        /** What one Java byte array holds, rounded down to whole megabytes. */
+        static final DataSize MAX_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(2047);
+
+        @AssertTrue(message = "must be between 1MB and 2047MB: a bulk string shorter than 1MB is not a limit Redis "
+                + "allows, and one longer than 2047MB does not fit in one Java array")
+        public boolean isProtoMaxBulkLenInRange() {
+            return this.protoMaxBulkLen == null
+                    || (this.protoMaxBulkLen.compareTo(MIN_PROTO_MAX_BULK_LEN) >= 0
+                            && this.protoMaxBulkLen.compareTo(MAX_PROTO_MAX_BULK_LEN) <= 0);
+        }
 
         /** Keeps the password out of logs and reports. */
         @Override
@@ -72,7 +92,8 @@ public record KeystoneLightProperties(
                     + ", maxLineLength=" + this.maxLineLength + ", maxConnections=" + this.maxConnections
                     + ", password=" + (this.password == null || this.password.isEmpty() ? "(none)" : "(set)")
                     + ", allowUnauthenticatedRemote=" + this.allowUnauthenticatedRemote
-                    + ", shutdownTimeout=" + this.shutdownTimeout + ", idleTimeout=" + this.idleTimeout + "]";
+                    + ", shutdownTimeout=" + this.shutdownTimeout + ", idleTimeout=" + this.idleTimeout
+                    + ", protoMaxBulkLen=" + this.protoMaxBulkLen + "]";
         }
     }
 

@@ -105,7 +105,12 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
             return;
         }
         this.reading.add(command);
-        if (command instanceof Command.Invalid invalid && invalid.closesConnection()) {
+        if (command instanceof Command.Quit) {
+            // As Redis: what a client pipelined after QUIT is never run, even if it came in the same read.
+            this.finishing = true;
+            this.channel.config().setAutoRead(false);
+        }
+        else if (command instanceof Command.Invalid invalid && invalid.closesConnection()) {
             // The framing is lost: nothing after this request can be understood.
             this.finishing = true;
         }

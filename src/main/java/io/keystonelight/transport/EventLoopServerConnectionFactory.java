@@ -25,6 +25,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +47,12 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
     /** Unsent reply bytes past which a connection stops reading until its client catches up. */
     private static final WriteBufferWaterMark REPLY_BUFFER = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
+    /** How long stopping waits for a loop to finish the task it is running. */
+    private static final Duration LOOP_STOP_TIMEOUT = Duration.ofSeconds(5);
+
     private final int workers;
 
-    private final int maxRequestBytes;
+    private final RequestLimits limits;
 
     private final Duration idleTimeout;
 
@@ -65,11 +69,11 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
     private volatile int boundPort = -1;
 
     public EventLoopServerConnectionFactory(String host, int port, int workers, int maxConnections,
-            int maxRequestBytes, Duration idleTimeout, List<WireProtocol> protocols) {
+            RequestLimits limits, Duration idleTimeout, List<WireProtocol> protocols) {
         super(port);
         setLocalAddress(host);
         this.workers = workers;
-        this.maxRequestBytes = maxRequestBytes;
+        this.limits = limits;
         this.idleTimeout = idleTimeout;
         this.protocols = protocols;
         this.registry = new ConnectionRegistry(maxConnections,
@@ -148,7 +152,7 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
             channel.pipeline().addLast("idle",
                     new IdleStateHandler(this.idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         }
-        channel.pipeline().addLast("detector", new ProtocolDetector(this.protocols, this.maxRequestBytes,
+        channel.pipeline().addLast("detector", new ProtocolDetector(this.protocols, this.limits,
                 this.registry));
     }
 
@@ -217,14 +221,26 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
         super.stop();
     }
 
+    /**
+     * Stops the event loops, waiting a bounded time for each: a loop still busy with a request
+     * must not keep the server from stopping (its threads do not hold the JVM up once shutdown
+     * ends).
+     */
     private void shutDownLoops() {
         EventLoopGroup loops = this.eventLoops;
         EventLoopGroup accept = this.acceptLoop;
         if (loops != null) {
-            loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            awaitStopped(loops.shutdownGracefully(0, 2, TimeUnit.SECONDS), "event loops");
         }
         if (accept != null) {
-            accept.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            awaitStopped(accept.shutdownGracefully(0, 2, TimeUnit.SECONDS), "accept loop");
+        }
+    }
+
+    private static void awaitStopped(Future<?> termination, String what) {
+        if (!termination.awaitUninterruptibly(LOOP_STOP_TIMEOUT.toMillis())) {
+            log.warn("The {} did not stop within {} s: a request is still running on one; stopping without it",
+                    what, LOOP_STOP_TIMEOUT.toSeconds());
         }
     }
 }

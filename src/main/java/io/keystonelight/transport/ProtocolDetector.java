@@ -15,13 +15,13 @@ final class ProtocolDetector extends ChannelInboundHandlerAdapter {
 
     private final List<WireProtocol> protocols;
 
-    private final int maxRequestBytes;
+    private final RequestLimits limits;
 
     private final ConnectionRegistry registry;
 
-    ProtocolDetector(List<WireProtocol> protocols, int maxRequestBytes, ConnectionRegistry registry) {
+    ProtocolDetector(List<WireProtocol> protocols, RequestLimits limits, ConnectionRegistry registry) {
         this.protocols = protocols;
-        this.maxRequestBytes = maxRequestBytes;
+        this.limits = limits;
         this.registry = registry;
     }
 
@@ -38,7 +38,7 @@ final class ProtocolDetector extends ChannelInboundHandlerAdapter {
         ClientConnection connection = this.registry.open(ctx.channel(), protocol);
         ctx.pipeline().addAfter(ctx.name(), "connection", new ClientConnection.Inbound(connection,
                 () -> this.registry.closed(connection)));
-        ctx.pipeline().replace(this, "decoder", protocol.newDecoder(this.maxRequestBytes));
+        ctx.pipeline().replace(this, "decoder", protocol.newDecoder(this.limits));
         ctx.fireChannelRead(msg);
     }
 

@@ -41,8 +41,9 @@ public class TcpServerConfiguration {
             log.info("Clients must authenticate: keystonelight.server.password is set");
         }
         EventLoopServerConnectionFactory factory = new EventLoopServerConnectionFactory(server.host(), server.port(),
-                server.workers(), server.maxConnections(), (int) Math.min(Integer.MAX_VALUE,
-                        server.maxLineLength().toBytes()), server.idleTimeout(), protocols);
+                server.workers(), server.maxConnections(), new RequestLimits(
+                        (int) Math.min(Integer.MAX_VALUE, server.maxLineLength().toBytes()),
+                        (int) server.protoMaxBulkLen().toBytes()), server.idleTimeout(), protocols);
         // Only binds the port; the event loops do the rest.
         factory.setTaskExecutor(new SimpleAsyncTaskExecutor("bind-"));
         factory.setBacklog(1024);

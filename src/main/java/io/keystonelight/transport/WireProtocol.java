@@ -23,9 +23,9 @@ public interface WireProtocol {
      * {@link io.keystonelight.command.Command}, in order. A request that cannot be framed becomes
      * a {@link io.keystonelight.command.Command.Invalid} that closes the connection, and the
      * decoder ignores what follows it.
-     * @param maxRequestBytes the longest request to accept
+     * @param limits how large a request may be; each protocol takes the limit that is its own
      */
-    ChannelHandler newDecoder(int maxRequestBytes);
+    ChannelHandler newDecoder(RequestLimits limits);
 
     /**
      * Writes the reply to {@code reply}, whose result is there, to {@code out}.

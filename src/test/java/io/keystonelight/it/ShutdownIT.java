@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.LineClient;
 import io.keystonelight.support.Load;
+import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerProcess;
 
 /**
@@ -91,6 +92,51 @@ class ShutdownIT {
         List<String> lines = Files.readAllLines(this.folder.resolve("db.txt"), StandardCharsets.UTF_8);
         assertThat(lines).hasSize(keys);
         assertThat(this.folder.resolve("keystonelight.pid")).doesNotExist();
+    }
+
+    /**
+     * A KEYS of some 10^10 matching steps (tens of seconds) is running when SIGTERM comes: the
+     * server stops within the shutdown timeout and a few seconds, without waiting for it.
+     */
+    @Test
+    void aSigtermDuringALongRequestStopsTheServer() {
+        String prefix = "a".repeat(1000);
+        try (ServerProcess server = ServerProcess.start(this.folder, "--keystonelight.storage.fsync=no",
+                "--keystonelight.server.workers=2", "--keystonelight.server.shutdown-timeout=1s")) {
+            try (RespConnection load = RespConnection.connect(server.port())) {
+                for (int batch = 0; batch < 15; batch++) {
+                    List<String> mset = new java.util.ArrayList<>(List.of("MSET"));
+                    for (int i = 0; i < 2000; i++) {
+                        mset.add(prefix + ":" + batch + ":" + i);
+                        mset.add("v");
+                    }
+                    assertThat(load.call(mset.toArray(String[]::new))).isEqualTo("+OK\r\n");
+                }
+            }
+            try (RespConnection slow = RespConnection.connect(server.port());
+                    RespConnection watcher = RespConnection.connect(server.port())) {
+                long before = commandsProcessed(watcher);
+                slow.send(RespConnection.request("KEYS", "*" + prefix + "b"));
+                // Each INFO counts itself: one more than the polls means the KEYS was taken.
+                int[] polls = { 0 };
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+                        .until(() -> commandsProcessed(watcher) > before + ++polls[0]);
+                assertThat(slow.replyArrived()).as("KEYS is still running when SIGTERM is sent").isFalse();
+                long signalled = System.nanoTime();
+                server.signal("TERM");
+                assertThat(server.awaitExit(WAIT)).isIn(0, 143);
+                long seconds = (System.nanoTime() - signalled) / 1_000_000_000;
+                assertThat(seconds).as("seconds from SIGTERM to exit, with a KEYS of tens of seconds running")
+                        .isLessThan(10);
+            }
+        }
+    }
+
+    private static long commandsProcessed(RespConnection connection) {
+        String info = connection.call("INFO", "stats");
+        return info.lines().filter(line -> line.startsWith("total_commands_processed:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError("INFO stats has no total_commands_processed: " + info));
     }
 
     private static boolean refusesConnections(ServerProcess server) {

@@ -18,7 +18,7 @@ class RemoteAccessCheckTest {
 
     private static KeystoneLightProperties.Server server(String host, String password, boolean allowRemote) {
         return new KeystoneLightProperties.Server(host, 0, 4, DataSize.ofMegabytes(1), 1000, password, allowRemote,
-                Duration.ofSeconds(10), Duration.ZERO);
+                Duration.ofSeconds(10), Duration.ZERO, DataSize.ofMegabytes(512));
     }
 
     @Test

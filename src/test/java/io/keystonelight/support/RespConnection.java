@@ -134,6 +134,16 @@ public final class RespConnection implements AutoCloseable {
         }
     }
 
+    /** Whether any byte of a reply has arrived, without waiting or consuming it. */
+    public boolean replyArrived() {
+        try {
+            return this.in.available() > 0;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     /** Whether the server closed the connection: reads until end of stream, failing on more data or a timeout. */
     public boolean closedByServer() {
         try {

@@ -43,6 +43,21 @@ class ProtocolEndToEndTest extends ServerInThisJvm {
     }
 
     @Test
+    void nothingPipelinedAfterQuitRuns() {
+        try (LineClient client = connect()) {
+            client.send("set quit:before 1\nquit\nset quit:after 2\nget quit:before\n");
+            assertThat(client.readLine()).isEqualTo("OK");
+            assertThat(client.readLine()).as("the reply to quit").isEqualTo("OK");
+            assertThat(client.readLine()).as("nothing after quit is answered: the server closes").isNull();
+        }
+        try (LineClient client = connect()) {
+            assertThat(client.call("get quit:before")).isEqualTo("VALUE 1");
+            assertThat(client.call("get quit:after")).as("the set sent after quit must not have run")
+                    .isEqualTo("NOT_FOUND");
+        }
+    }
+
+    @Test
     void crLfAndBareLfLineEndingsBothWork() {
         try (LineClient client = connect()) {
             client.send("set crlf:a 1\r\nset crlf:b 2\nget crlf:a\r\nget crlf:b\n");

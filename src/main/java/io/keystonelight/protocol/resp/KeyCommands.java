@@ -5,14 +5,20 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.CommandException;
 import io.keystonelight.command.CommandExecutor;
 import io.keystonelight.command.CommandFamily;
 import io.keystonelight.command.Session;
 import io.keystonelight.store.KeyValueStore;
 import io.keystonelight.store.Write;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,11 +30,21 @@ import org.springframework.stereotype.Component;
  * written meanwhile, as Redis promises. Each call looks at every key, as KEYS does.
  */
 @Component
-class KeyCommands implements CommandFamily {
+class KeyCommands implements CommandFamily, DisposableBean {
 
     private static final byte[] MATCH_ALL = { '*' };
 
+    /**
+     * Matching steps (bytes of key x bytes of pattern, at most) done on the event loop: about a
+     * millisecond's worth. A KEYS that may cost more matches on {@link #matcher}.
+     */
+    static final long MATCH_ON_THE_LOOP = 1L << 20;
+
     private final KeyValueStore store;
+
+    /** Where a long KEYS matches; one thread, so that many long KEYS take one core at most. */
+    private final ExecutorService matcher = Executors.newSingleThreadExecutor(
+            new DefaultThreadFactory("keys-matcher", true));
 
     KeyCommands(KeyValueStore store) {
         this.store = store;
@@ -64,21 +80,61 @@ class KeyCommands implements CommandFamily {
             return Reads.read(this.store, this.store::size);
         }
         if (command instanceof RespCommand.Keys keys) {
-            return Reads.read(this.store, () -> {
-                List<Object> found = new ArrayList<>();
-                boolean all = Arrays.equals(keys.pattern(), MATCH_ALL);
-                this.store.forEachKey(key -> {
-                    if (all || Glob.matches(keys.pattern(), key)) {
-                        found.add(key);
-                    }
-                });
-                return found;
-            });
+            return keys(keys.pattern());
         }
         if (command instanceof RespCommand.Scan scan) {
             return Reads.read(this.store, () -> scan(scan));
         }
         throw new IllegalArgumentException("not a key command: " + command);
+    }
+
+    /**
+     * The keys are copied where the request runs, so that KEYS sees exactly the writes of the
+     * requests before it on its connection and none after. Matching them can cost far more
+     * (keys x key length x pattern length): past a small amount it runs on a thread of its own,
+     * so that the event loop goes on serving its other connections meanwhile; the reply still
+     * leaves in request order.
+     */
+    private CompletableFuture<Object> keys(byte[] pattern) {
+        CompletableFuture<Object> copied = Reads.read(this.store, () -> {
+            List<byte[]> all = new ArrayList<>();
+            this.store.forEachKey(all::add);
+            return all;
+        });
+        return copied.thenCompose(all -> {
+            @SuppressWarnings("unchecked")
+            List<byte[]> keys = (List<byte[]>) all;
+            if (Arrays.equals(pattern, MATCH_ALL)) {
+                return CompletableFuture.completedFuture(new ArrayList<Object>(keys));
+            }
+            long cost = 0;
+            for (byte[] key : keys) {
+                cost += (long) key.length * pattern.length;
+            }
+            if (cost <= MATCH_ON_THE_LOOP) {
+                return CompletableFuture.completedFuture(matching(pattern, keys));
+            }
+            return CompletableFuture.supplyAsync(() -> matching(pattern, keys), this.matcher);
+        });
+    }
+
+    private static Object matching(byte[] pattern, List<byte[]> keys) {
+        List<Object> found = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if ((i & 1023) == 0 && Thread.currentThread().isInterrupted()) {
+                throw new CommandException("the server is shutting down: KEYS was stopped before it finished");
+            }
+            if (Glob.matches(pattern, keys.get(i))) {
+                found.add(keys.get(i));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void destroy() {
+        // Interrupts a KEYS still matching, which stops at its next check: a shutdown does not wait for it.
+        this.matcher.shutdownNow();
     }
 
     private Object scan(RespCommand.Scan scan) {

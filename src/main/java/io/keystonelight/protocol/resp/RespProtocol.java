@@ -13,6 +13,7 @@ import io.keystonelight.command.PendingReply;
 import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.WriteRefusedException;
 import io.keystonelight.store.WriteRejectedException;
+import io.keystonelight.transport.RequestLimits;
 import io.keystonelight.transport.WireProtocol;
 
 import org.springframework.core.annotation.Order;
@@ -52,8 +53,8 @@ public class RespProtocol implements WireProtocol {
     }
 
     @Override
-    public ChannelHandler newDecoder(int maxRequestBytes) {
-        return new RespRequestDecoder(maxRequestBytes);
+    public ChannelHandler newDecoder(RequestLimits limits) {
+        return new RespRequestDecoder(limits.maxBulkLength());
     }
 
     @Override

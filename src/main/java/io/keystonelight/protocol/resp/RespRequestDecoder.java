@@ -2,6 +2,7 @@ package io.keystonelight.protocol.resp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
@@ -27,6 +28,12 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
     /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline request, and the longest length line. */
     static final int MAX_LINE = 64 * 1024;
 
+    /**
+     * Past this length a bulk is taken out of the read buffer as it arrives, rather than left in
+     * it until complete, so that the read buffer does not grow (and copy itself) to its size.
+     */
+    static final int BIG_BULK = 64 * 1024;
+
     /** Arguments one request may have (Redis allows up to INT_MAX; this bounds what a request holds). */
     static final int MAX_ARGUMENTS = 1024 * 1024;
 
@@ -49,11 +56,17 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private List<byte[]> arguments;
 
+    /** What arrived so far of the big bulk being read, or {@code null}. */
+    private byte[] bigBulk;
+
+    private int bigBulkFilled;
+
     private boolean discarding;
 
     RespRequestDecoder(int maxBulkBytes) {
         this.maxBulkBytes = maxBulkBytes;
-        this.maxRequestBytes = Math.max(64L * 1024 * 1024, 4L * maxBulkBytes);
+        // Twice the longest bulk: 1 GB by default, Redis's client-query-buffer-limit.
+        this.maxRequestBytes = Math.max(64L * 1024 * 1024, 2L * maxBulkBytes);
     }
 
     @Override
@@ -81,11 +94,20 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
             if (this.discarding) {
                 return;
             }
-            if (in.readableBytes() < this.bulkLength + 2) {
-                return;
+            byte[] argument;
+            if (this.bulkLength > BIG_BULK) {
+                argument = readBigBulk(in);
+                if (argument == null) {
+                    return;
+                }
             }
-            byte[] argument = new byte[this.bulkLength];
-            in.readBytes(argument);
+            else {
+                if (in.readableBytes() < this.bulkLength + 2) {
+                    return;
+                }
+                argument = new byte[this.bulkLength];
+                in.readBytes(argument);
+            }
             // As Redis: the two bytes after a bulk are taken as its CRLF without looking at them.
             in.skipBytes(2);
             this.arguments.add(argument);
@@ -96,6 +118,37 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
                 out.add(RespCommandParser.parse(request));
             }
         }
+    }
+
+    /**
+     * Takes what has arrived of a bulk longer than {@link #BIG_BULK} out of the read buffer, into
+     * an array that grows with what arrived: memory follows the bytes received, not the length
+     * the client announced, and each byte is copied a bounded number of times.
+     * @return the whole bulk, once it and its CRLF are there; {@code null} until then
+     */
+    private byte[] readBigBulk(ByteBuf in) {
+        if (this.bigBulk == null) {
+            this.bigBulk = new byte[BIG_BULK];
+            this.bigBulkFilled = 0;
+        }
+        int wanted = Math.min(in.readableBytes(), this.bulkLength - this.bigBulkFilled);
+        if (this.bigBulkFilled + wanted > this.bigBulk.length) {
+            int grown = (int) Math.min(this.bulkLength, Math.max(2L * this.bigBulk.length, this.bigBulkFilled + wanted));
+            this.bigBulk = Arrays.copyOf(this.bigBulk, grown);
+        }
+        in.readBytes(this.bigBulk, this.bigBulkFilled, wanted);
+        this.bigBulkFilled += wanted;
+        if (this.bigBulkFilled < this.bulkLength || in.readableBytes() < 2) {
+            return null;
+        }
+        byte[] bulk = this.bigBulk.length == this.bulkLength ? this.bigBulk : Arrays.copyOf(this.bigBulk, this.bulkLength);
+        this.bigBulk = null;
+        return bulk;
+    }
+
+    /** Bytes held for the request being read: what arrived of a big bulk, for tests of the memory it takes. */
+    int bigBulkCapacity() {
+        return this.bigBulk == null ? 0 : this.bigBulk.length;
     }
 
     /** Reads {@code *<count>\r\n}; false when more bytes are needed or the request was refused. */
@@ -235,6 +288,7 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
     private void protocolError(ByteBuf in, List<Object> out, String what) {
         this.discarding = true;
         this.arguments = null;
+        this.bigBulk = null;
         in.skipBytes(in.readableBytes());
         out.add(new Command.Invalid("Protocol error: " + what, true));
     }

@@ -168,7 +168,7 @@ class ServerCommands implements CommandFamily {
         settings.put("maxmemory-policy", "noeviction");
         settings.put("notify-keyspace-events", "");
         settings.put("port", String.valueOf(this.connections.getPort()));
-        settings.put("proto-max-bulk-len", String.valueOf(server.maxLineLength().toBytes()));
+        settings.put("proto-max-bulk-len", String.valueOf(server.protoMaxBulkLen().toBytes()));
         settings.put("save", "");
         settings.put("timeout", String.valueOf(server.idleTimeout().toSeconds()));
         return settings;
@@ -243,6 +243,10 @@ class ServerCommands implements CommandFamily {
             field(info, "keystonelight_slow_commands", commands.commandsProcessed(Command.Kind.SLOW));
             field(info, "keystonelight_write_groups", commits.length > 0 ? commits[0] : 0);
             field(info, "keystonelight_writes_committed", commits.length > 1 ? commits[1] : 0);
+        }
+        if (all || section.equals("cpu")) {
+            start(info, "CPU");
+            CpuTimes.appendTo(info);
         }
         if (all || section.equals("keyspace")) {
             start(info, "Keyspace");

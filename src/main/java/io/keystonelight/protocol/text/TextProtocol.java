@@ -13,6 +13,7 @@ import io.keystonelight.command.PendingReply;
 import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.WriteRefusedException;
 import io.keystonelight.store.WriteRejectedException;
+import io.keystonelight.transport.RequestLimits;
 import io.keystonelight.transport.WireProtocol;
 
 import org.springframework.core.Ordered;
@@ -48,8 +49,8 @@ public class TextProtocol implements WireProtocol {
     }
 
     @Override
-    public ChannelHandler newDecoder(int maxRequestBytes) {
-        return new TextRequestDecoder(maxRequestBytes);
+    public ChannelHandler newDecoder(RequestLimits limits) {
+        return new TextRequestDecoder(limits.maxLineLength());
     }
 
     @Override

@@ -2,9 +2,11 @@ package io.keystonelight.protocol.resp;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +18,7 @@ import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The same requests to KeystoneLight (in this JVM) and to a real redis-server, the same replies,
@@ -128,6 +131,150 @@ class RespAgainstRedisTest extends ServerInThisJvm {
         }
     }
 
+    /**
+     * Many stars against a long key that almost matches: a backtracking matcher tries every way
+     * to split the key between the stars and does not finish; Redis bounds it, and so must this.
+     */
+    @Test
+    void keysWithAPatternOfManyStarsAnswersAtOnce() {
+        String key = "a".repeat(40);
+        String pattern = "a*".repeat(20) + "b";
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            assertThat(kl.call("SET", key, "v")).isEqualTo(reference.call("SET", key, "v"));
+            String expected = reference.call("KEYS", pattern);
+            long started = System.nanoTime();
+            String actual = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> kl.call("KEYS", pattern),
+                    "KEYS " + pattern + " against a 40-byte key must answer within milliseconds, as Redis does");
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(actual).isEqualTo(expected).isEqualTo("*0\r\n");
+            assertThat(millis).as("milliseconds KEYS " + pattern + " took").isLessThan(1000);
+        }
+    }
+
+    /**
+     * Random patterns of every glob feature (classes, ranges, negation, escapes, unclosed
+     * classes) against keys of the same bytes: KEYS must find exactly what Redis finds.
+     */
+    @Test
+    void keysMatchesEveryPatternAsRedisMatchesIt() {
+        Random random = new Random(22);
+        byte[] keyBytes = "ab-]*\\^?".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] patternBytes = "ab-]*[^\\?".getBytes(StandardCharsets.ISO_8859_1);
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (int i = 0; i < 60; i++) {
+                String key = randomString(random, keyBytes, 1 + random.nextInt(6));
+                assertThat(kl.call("SET", key, "v")).isEqualTo(reference.call("SET", key, "v"));
+            }
+            for (int i = 0; i < 400; i++) {
+                String pattern = randomString(random, patternBytes, 1 + random.nextInt(7));
+                assertThat(sortedKeys(kl.call("KEYS", pattern))).as("KEYS " + pattern)
+                        .isEqualTo(sortedKeys(reference.call("KEYS", pattern)));
+            }
+        }
+    }
+
+    private static String randomString(Random random, byte[] alphabet, int length) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = alphabet[random.nextInt(alphabet.length)];
+        }
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A value of a few MB (over the text protocol's 1 MiB line limit) is stored and read back as Redis does. */
+    @Test
+    void aValueOfAFewMegabytesIsSetAndReadBackAsInRedis() {
+        byte[] value = new byte[5 * 1024 * 1024 + 11];
+        new Random(5).nextBytes(value);
+        byte[] set = RespConnection.request("SET".getBytes(StandardCharsets.US_ASCII),
+                "five-mb".getBytes(StandardCharsets.US_ASCII), value);
+        byte[] get = RespConnection.request("GET", "five-mb");
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            assertThat(kl.send(set).readReply()).isEqualTo(reference.send(set).readReply()).isEqualTo("+OK\r\n");
+            String expected = reference.send(get).readReply();
+            assertThat(kl.send(get).readReply()).as("GET of the 5 MB value").isEqualTo(expected);
+            assertThat(expected).hasSize(value.length + 2 + ("$" + value.length + "\r\n").length());
+        }
+    }
+
+    /**
+     * INFO's cpu section has Redis 7.0's fields in Redis's order and form (seconds, six decimals),
+     * and they are this process's: they grow while it works.
+     */
+    @Test
+    void infoCpuHasRedissFieldsAndTheyGrowWithWork() {
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            List<String> expected = fields(reference.call("INFO", "cpu"));
+            List<String> before = fields(kl.call("INFO", "cpu"));
+            assertThat(names(before)).isEqualTo(names(expected)).contains("used_cpu_user_main_thread");
+            assertThat(before).allSatisfy(field -> assertThat(field).matches("[a-z_]+:\\d+\\.\\d{6}"));
+            assertThat(kl.call("INFO").split("\r\n")).as("INFO with no section includes cpu, as Redis")
+                    .contains("# CPU");
+
+            List<String> mset = new ArrayList<>(List.of("MSET"));
+            for (int i = 0; i < 300; i++) {
+                mset.add("a".repeat(1000) + i);
+                mset.add("v");
+            }
+            kl.call(mset.toArray(String[]::new));
+            for (int i = 0; i < 3; i++) {
+                assertThat(kl.call("KEYS", "*" + "a".repeat(400) + "b")).isEqualTo("*0\r\n");
+            }
+            List<String> after = fields(kl.call("INFO", "cpu"));
+            assertThat(seconds(after, "used_cpu_user") + seconds(after, "used_cpu_sys"))
+                    .as("process CPU seconds after about 3 * 10^8 matching steps, against " + before)
+                    .isGreaterThan(seconds(before, "used_cpu_user") + seconds(before, "used_cpu_sys"));
+            assertThat(seconds(after, "used_cpu_user_main_thread") + seconds(after, "used_cpu_sys_main_thread"))
+                    .as("the event loops ran every request so far").isGreaterThan(0);
+        }
+    }
+
+    private static List<String> fields(String infoReply) {
+        return Arrays.stream(infoReply.split("\r\n")).filter(line -> line.contains(":")).toList();
+    }
+
+    private static List<String> names(List<String> fields) {
+        return fields.stream().map(field -> field.substring(0, field.indexOf(':'))).toList();
+    }
+
+    private static double seconds(List<String> fields, String name) {
+        return fields.stream().filter(field -> field.startsWith(name + ":"))
+                .mapToDouble(field -> Double.parseDouble(field.substring(field.indexOf(':') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " in " + fields));
+    }
+
+    /** QUIT and a SET in one write: Redis answers QUIT alone, closes, and never runs the SET. */
+    @Test
+    void nothingPipelinedAfterQuitRunsAsInRedis() {
+        byte[] bytes = concat(RespConnection.request("QUIT"), RespConnection.request("SET", "after-quit", "v"),
+                RespConnection.request("PING"));
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            String expected = reference.send(bytes).readReply();
+            assertThat(kl.send(bytes).readReply()).isEqualTo(expected).isEqualTo("+OK\r\n");
+            assertThat(reference.closedByServer()).isTrue();
+            assertThat(kl.closedByServer()).as("QUIT's reply is the last; then the connection closes").isTrue();
+        }
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            assertThat(reference.call("EXISTS", "after-quit")).isEqualTo(":0\r\n");
+            assertThat(kl.call("EXISTS", "after-quit")).as("the SET pipelined after QUIT must not have run")
+                    .isEqualTo(":0\r\n");
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
+    }
+
     /** Redis's tests/unit/protocol.tcl: each malformed request gets Redis's error, and the connection closes. */
     @Test
     void malformedRequestsGetRedissProtocolErrorAndCloseTheConnection() {
@@ -193,6 +340,37 @@ class RespAgainstRedisTest extends ServerInThisJvm {
                 }
             }
         }
+    }
+
+    /**
+     * Random inline lines of quotes, escapes and spaces, each after a RESP request on a fresh
+     * connection of each server and followed by a PING: the same replies, byte for byte, and the
+     * same closing after {@code -ERR Protocol error: unbalanced quotes in request}.
+     */
+    @Test
+    void randomInlineRequestsAreSplitOrRefusedAsRedisDoes() {
+        Random random = new Random(3);
+        byte[] alphabet = "a\"'\\x4f \tn".getBytes(StandardCharsets.ISO_8859_1);
+        int refused = 0;
+        for (int i = 0; i < 150; i++) {
+            String line = "ECHO " + randomString(random, alphabet, 1 + random.nextInt(8));
+            byte[] bytes = ("*1\r\n$4\r\nPING\r\n" + line + "\r\n*1\r\n$4\r\nPING\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            try (RespConnection kl = RespConnection.connect(this.port);
+                    RespConnection reference = RespConnection.connect(redis.port())) {
+                assertThat(kl.send(bytes).readReply()).isEqualTo(reference.send(bytes).readReply());
+                String expected = reference.readReply();
+                assertThat(kl.readReply()).as(shown(line)).isEqualTo(expected);
+                if (expected.startsWith("-ERR Protocol error")) {
+                    refused++;
+                    assertThat(kl.closedByServer()).as("closed after " + shown(line)).isTrue();
+                }
+                else {
+                    assertThat(kl.readReply()).as("the PING after " + shown(line)).isEqualTo("+PONG\r\n");
+                }
+            }
+        }
+        assertThat(refused).as("lines refused for their quotes").isBetween(10, 140);
     }
 
     private static List<String> sortedKeys(String reply) {

@@ -65,6 +65,35 @@ class RespRequestDecoderTest {
                 .isEqualTo(new Command.Invalid("Protocol error: invalid bulk length", true));
     }
 
+    /**
+     * A client announces a bulk of 400 MB and sends 1 MB of it: the decoder holds about what
+     * arrived, not what was announced; the whole bulk, sent in many reads, comes out intact.
+     */
+    @Test
+    void aBigBulkTakesMemoryAsItArrivesNotAsItWasAnnounced() {
+        RespRequestDecoder decoder = new RespRequestDecoder(512 * 1024 * 1024);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        channel.writeInbound(Unpooled.wrappedBuffer(
+                "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$400000000\r\n".getBytes(StandardCharsets.US_ASCII)));
+        for (int i = 0; i < 16; i++) {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[64 * 1024]));
+        }
+        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(decoder.bigBulkCapacity()).as("bytes held after 1 MiB of a 400 MB bulk arrived")
+                .isBetween(1024 * 1024, 2 * 1024 * 1024);
+        channel.finishAndReleaseAll();
+
+        byte[] value = new byte[5 * 1024 * 1024 + 3];
+        new java.util.Random(5).nextBytes(value);
+        byte[] request = RespConnection.request("SET".getBytes(), "k".getBytes(), value);
+        List<byte[]> reads = new ArrayList<>();
+        for (int from = 0; from < request.length; from += 7001) {
+            reads.add(java.util.Arrays.copyOfRange(request, from, Math.min(request.length, from + 7001)));
+        }
+        Command.Set set = (Command.Set) decode(512 * 1024 * 1024, reads.toArray(byte[][]::new)).get(0);
+        assertThat(set.value()).isEqualTo(value);
+    }
+
     @Test
     void nothingAfterAProtocolErrorIsDecoded() {
         byte[] bad = "*1\r\n$x\r\n".getBytes(StandardCharsets.US_ASCII);

@@ -1,7 +1,9 @@
 package io.keystonelight.config;
 
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -14,8 +16,12 @@ import org.springframework.validation.Validator;
 @Configuration(proxyBeanMethods = false)
 public class SettingsValidator implements Validator {
 
-    /** Spring Boot validates every {@code @Validated} settings class with the bean of this name. */
+    /**
+     * Spring Boot validates every {@code @Validated} settings class with the bean of this name.
+     * Infrastructure: it is made while the post-processors are, which Spring otherwise warns of.
+     */
     @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static SettingsValidator configurationPropertiesValidator() {
         return new SettingsValidator();
     }

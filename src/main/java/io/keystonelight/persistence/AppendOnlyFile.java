@@ -97,7 +97,7 @@ public final class AppendOnlyFile implements Closeable {
         Path absolute = path.toAbsolutePath();
         Path folder = absolute.getParent();
         Files.createDirectories(folder);
-        Path lockPath = folder.resolve(absolute.getFileName() + ".lock");
+        Path lockPath = lockFileOf(absolute);
         OwnerOnlyFiles.createIfMissing(lockPath);
         FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -120,6 +120,38 @@ public final class AppendOnlyFile implements Closeable {
             throw ex;
         }
         return file;
+    }
+
+    /** The file beside {@code dataFile} whose lock says that a server has the data file open. */
+    public static Path lockFileOf(Path dataFile) {
+        Path absolute = dataFile.toAbsolutePath();
+        return absolute.resolveSibling(absolute.getFileName() + ".lock");
+    }
+
+    /**
+     * Whether another process holds the lock of {@code dataFile} now. Creates nothing: a missing
+     * lock file, or one this process may not open, answers {@code false}, and {@link #open} then
+     * says what is wrong.
+     */
+    public static boolean isLockedByAnother(Path dataFile) {
+        Path lockPath = lockFileOf(dataFile);
+        if (!Files.isRegularFile(lockPath)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        }
+        catch (OverlappingFileLockException ex) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
     }
 
     private void recover(RecordSink sink) throws IOException {

@@ -63,6 +63,27 @@ class StartupIT {
     }
 
     @Test
+    void aSecondServerOnTheSameSettingsNamesEveryClashAtOnceBeforeOpeningAnything() {
+        try (ServerProcess first = ServerProcess.start(this.folder)) {
+            try (ServerProcess second = ServerProcess.launch(this.folder,
+                    "--keystonelight.server.port=" + first.port(), "--server.port=" + first.httpPort(),
+                    "--keystonelight.pid-file=second.pid")) {
+                assertThat(second.awaitExit(Duration.ofSeconds(60))).isNotZero();
+                assertThat(second.output()).contains("APPLICATION FAILED TO START")
+                        .contains("the TCP endpoint could not listen on 127.0.0.1:" + first.port())
+                        .contains("the HTTP port " + first.httpPort() + " for health (Actuator) is already in use")
+                        .contains("data file db.txt is already in use by another KeystoneLight server");
+                // Found before the context is built: the data file is never read, no port is tried.
+                assertThat(second.output()).as("the second server stopped before any work")
+                        .doesNotContain("Replayed").doesNotContain("Netty started");
+            }
+            try (LineClient client = first.connect()) {
+                assertThat(client.call("ping")).as("the first server is unharmed").isEqualTo("PONG");
+            }
+        }
+    }
+
+    @Test
     void aTakenPortStopsTheStartWithTheAddress() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 ServerProcess server = ServerProcess.launch(this.folder,

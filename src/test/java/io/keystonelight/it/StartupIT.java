@@ -95,6 +95,21 @@ class StartupIT {
     }
 
     @Test
+    void aSingleNodeLoadsNoClassOfClusterMode() throws Exception {
+        try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
+            assertThat(client.call("set a 1")).isEqualTo("OK");
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(server.pid()), "VM.class_hierarchy").redirectErrorStream(true).start();
+            String loaded = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(jcmd.waitFor()).as(loaded).isZero();
+            assertThat(loaded).as("jcmd's list of loaded classes").contains("io.keystonelight.store.KeyValueStore");
+            // Raft and its transports are for cluster mode alone: a single node must not pay for them.
+            assertThat(loaded).as("classes of cluster mode loaded by a single node")
+                    .doesNotContain("org.apache.ratis").doesNotContain("io.keystonelight.cluster.ClusterNode");
+        }
+    }
+
+    @Test
     void theServerWritesItsOwnProcessIdOnceItServes() throws IOException {
         try (ServerProcess server = ServerProcess.start(this.folder)) {
             assertThat(Files.readString(this.folder.resolve("keystonelight.pid")).trim())

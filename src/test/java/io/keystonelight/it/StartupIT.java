@@ -95,7 +95,7 @@ class StartupIT {
     }
 
     @Test
-    void aSingleNodeLoadsNoClassOfClusterMode() throws Exception {
+    void aSingleNodeLoadsNoClassOfClusterModeNorThePrometheusRegistry() throws Exception {
         try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
             assertThat(client.call("set a 1")).isEqualTo("OK");
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
@@ -106,6 +106,9 @@ class StartupIT {
             // Raft and its transports are for cluster mode alone: a single node must not pay for them.
             assertThat(loaded).as("classes of cluster mode loaded by a single node")
                     .doesNotContain("org.apache.ratis").doesNotContain("io.keystonelight.cluster.ClusterNode");
+            // Nor the Prometheus registry while its endpoint is not exposed (it is not by default).
+            assertThat(loaded).as("the Prometheus client behind the registry, its endpoint not exposed")
+                    .doesNotContain("io.prometheus.metrics");
         }
     }
 

@@ -19,6 +19,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class KeystoneLightApplication {
 
+    private static final String SKIP_PREINITIALIZING = "spring.backgroundpreinitializer.ignore";
+
     public static void main(String[] args) {
         // First of all: until a handler is installed, SIGUSR1 kills the JVM outright, skipping
         // every shutdown step.
@@ -27,6 +29,12 @@ public class KeystoneLightApplication {
             if (ClientArguments.asksForHelp(args)) {
                 System.out.print(ServerHelp.text());
                 System.exit(0);
+            }
+            // Spring Boot warms Jackson, Bean Validation and others on a second thread at start;
+            // the server needs none of them to serve (Jackson only at the first health request),
+            // and on a machine of few cores that thread takes CPU from the start itself.
+            if (System.getProperty(SKIP_PREINITIALIZING) == null) {
+                System.setProperty(SKIP_PREINITIALIZING, "true");
             }
             SpringApplication.run(KeystoneLightApplication.class, ClientArguments.serverSettings(args));
         }

@@ -23,15 +23,23 @@ public class ClusterConfiguration {
         }
     }
 
-    @Bean
+    /**
+     * The cluster's beans, in a class of their own that Spring reads only when a node id is set:
+     * a single node never loads the classes they name, nor the Raft library behind them, whatever
+     * transport it uses.
+     */
+    @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty("keystonelight.cluster.node-id")
-    ClusterNode clusterNode(KeystoneLightProperties properties, KeyValueStore store) {
-        return new ClusterNode(properties, store);
-    }
+    static class Node {
 
-    @Bean
-    @ConditionalOnProperty("keystonelight.cluster.node-id")
-    ClusterHealthIndicator clusterHealthIndicator(ClusterNode node) {
-        return new ClusterHealthIndicator(node);
+        @Bean
+        ClusterNode clusterNode(KeystoneLightProperties properties, KeyValueStore store) {
+            return new ClusterNode(properties, store);
+        }
+
+        @Bean
+        ClusterHealthIndicator clusterHealthIndicator(ClusterNode node) {
+            return new ClusterHealthIndicator(node);
+        }
     }
 }

@@ -3,15 +3,6 @@ package io.keystonelight.config;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.AssertTrue;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
-
 import io.keystonelight.persistence.FsyncPolicy;
 import io.keystonelight.persistence.RepairMode;
 
@@ -33,11 +24,11 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("keystonelight")
 public record KeystoneLightProperties(
-        @DefaultValue @Valid @NotNull Server server,
-        @DefaultValue @Valid @NotNull Storage storage,
-        @DefaultValue @Valid @NotNull Compaction compaction,
-        @DefaultValue("keystonelight.pid") @NotNull Path pidFile,
-        @DefaultValue @Valid @NotNull Cluster cluster) {
+        @DefaultValue Server server,
+        @DefaultValue Storage storage,
+        @DefaultValue Compaction compaction,
+        @DefaultValue("keystonelight.pid") Path pidFile,
+        @DefaultValue Cluster cluster) {
 
     /**
      * @param host the address the TCP endpoint binds
@@ -60,30 +51,22 @@ public record KeystoneLightProperties(
      *        requests they already sent before it closes them
      */
     public record Server(
-            @DefaultValue("127.0.0.1") @NotBlank String host,
-            @DefaultValue("7878") @Min(0) @Max(65535) int port,
-            @DefaultValue("4") @Min(1) @Max(1024) int workers,
-            @DefaultValue("1MB") @NotNull DataSize maxLineLength,
-            @DefaultValue("10000") @Min(1) int maxConnections,
+            @DefaultValue("127.0.0.1") String host,
+            @DefaultValue("7878") int port,
+            @DefaultValue("4") int workers,
+            @DefaultValue("1MB") DataSize maxLineLength,
+            @DefaultValue("10000") int maxConnections,
             String password,
             @DefaultValue("false") boolean allowUnauthenticatedRemote,
-            @DefaultValue("10s") @NotNull Duration shutdownTimeout,
-            @DefaultValue("0s") @NotNull Duration idleTimeout,
-            @DefaultValue("512MB") @NotNull DataSize protoMaxBulkLen) {
+            @DefaultValue("10s") Duration shutdownTimeout,
+            @DefaultValue("0s") Duration idleTimeout,
+            @DefaultValue("512MB") DataSize protoMaxBulkLen) {
 
         /** Redis's own lower bound for {@code proto-max-bulk-len}. */
         static final DataSize MIN_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(1);
 
         /** What one Java byte array holds, rounded down to whole megabytes. */
         static final DataSize MAX_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(2047);
-
-        @AssertTrue(message = "must be between 1MB and 2047MB: a bulk string shorter than 1MB is not a limit Redis "
-                + "allows, and one longer than 2047MB does not fit in one Java array")
-        public boolean isProtoMaxBulkLenInRange() {
-            return this.protoMaxBulkLen == null
-                    || (this.protoMaxBulkLen.compareTo(MIN_PROTO_MAX_BULK_LEN) >= 0
-                            && this.protoMaxBulkLen.compareTo(MAX_PROTO_MAX_BULK_LEN) <= 0);
-        }
 
         /** Keeps the password out of logs and reports. */
         @Override
@@ -104,9 +87,9 @@ public record KeystoneLightProperties(
      *        start, {@code truncate} keeps a copy and cuts the file at the damaged line
      */
     public record Storage(
-            @DefaultValue("db.txt") @NotNull Path dataFile,
-            @DefaultValue("always") @NotNull FsyncPolicy fsync,
-            @DefaultValue("none") @NotNull RepairMode repair) {
+            @DefaultValue("db.txt") Path dataFile,
+            @DefaultValue("always") FsyncPolicy fsync,
+            @DefaultValue("none") RepairMode repair) {
     }
 
     /**
@@ -121,9 +104,8 @@ public record KeystoneLightProperties(
      */
     public record Compaction(
             @DefaultValue("true") boolean auto,
-            @DefaultValue("64MB") @NotNull DataSize autoMinSize,
-            @DefaultValue("0.5") @DecimalMin(value = "0", inclusive = false) @DecimalMax("1")
-            double autoMinReclaimable) {
+            @DefaultValue("64MB") DataSize autoMinSize,
+            @DefaultValue("0.5") double autoMinReclaimable) {
     }
 
     /**
@@ -145,12 +127,12 @@ public record KeystoneLightProperties(
     public record Cluster(
             String nodeId,
             String peers,
-            @DefaultValue("raft") @NotNull Path dir,
-            @DefaultValue("5s") @NotNull Duration writeTimeout,
-            @DefaultValue("linearizable") @NotNull ReadConsistency readConsistency,
-            @DefaultValue("1s") @NotNull Duration electionTimeout,
-            @DefaultValue("100000") @Min(2) long snapshotEvery,
-            @DefaultValue("8MB") @NotNull DataSize logSegmentSize) {
+            @DefaultValue("raft") Path dir,
+            @DefaultValue("5s") Duration writeTimeout,
+            @DefaultValue("linearizable") ReadConsistency readConsistency,
+            @DefaultValue("1s") Duration electionTimeout,
+            @DefaultValue("100000") long snapshotEvery,
+            @DefaultValue("8MB") DataSize logSegmentSize) {
 
         /** Whether this server is a node of a cluster. */
         public boolean enabled() {

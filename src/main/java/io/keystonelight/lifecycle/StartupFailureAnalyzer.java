@@ -39,6 +39,9 @@ public class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
     @Override
     public FailureAnalysis analyze(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StartupClashException clash) {
+                return clashes(clash);
+            }
             if (cause instanceof DataFileCorruptException corrupt) {
                 return new FailureAnalysis(corrupt.getMessage(), "Restore " + corrupt.file()
                         + " from a backup, or cut it before line " + corrupt.lineNumber()
@@ -110,6 +113,26 @@ public class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
         return new FailureAnalysis(property.getName() + " is '" + property.getValue() + "'"
                 + (origin == null ? "" : " (" + origin + ")") + ", which is none of its values: " + choices,
                 "Set " + property.getName() + " to one of: " + choices, bind);
+    }
+
+    /** Every clash on its own line, so that one attempt shows all there is to fix. */
+    private static FailureAnalysis clashes(StartupClashException clash) {
+        StringBuilder description = new StringBuilder(clash.clashes().size() == 1 ? ""
+                : "this server clashes with what is already running:");
+        StringBuilder action = new StringBuilder("Stop whatever holds ");
+        action.append(clash.clashes().size() == 1 ? "it" : "them");
+        action.append(" (another KeystoneLight server on the same settings?), or");
+        for (StartupClashException.Clash each : clash.clashes()) {
+            if (clash.clashes().size() == 1) {
+                description.append(each.problem());
+                action.append(' ').append(each.remedy());
+            }
+            else {
+                description.append("\n  - ").append(each.problem());
+                action.append("\n  - ").append(each.remedy());
+            }
+        }
+        return new FailureAnalysis(description.toString(), action.toString(), clash);
     }
 
     /** A file or folder the server could not create, open or write: what, why, and what to do. */

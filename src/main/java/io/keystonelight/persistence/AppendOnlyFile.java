@@ -44,6 +44,19 @@ public final class AppendOnlyFile implements Closeable {
 
     private volatile FileChannel channel;
 
+    /**
+     * The file a compaction replaced, still written like {@link #channel} from the switch to the
+     * new file until the rename of the new file over it is durable: a crash in between finds
+     * either one under the data file's name, and either holds every acknowledged write.
+     */
+    private volatile FileChannel replaced;
+
+    /** Bytes of whole records in {@link #replaced}. */
+    private long replacedSize;
+
+    /** Records in {@link #replaced}. */
+    private long replacedRecords;
+
     private volatile long size;
 
     private volatile long records;
@@ -97,7 +110,7 @@ public final class AppendOnlyFile implements Closeable {
         Path absolute = path.toAbsolutePath();
         Path folder = absolute.getParent();
         Files.createDirectories(folder);
-        Path lockPath = folder.resolve(absolute.getFileName() + ".lock");
+        Path lockPath = lockFileOf(absolute);
         OwnerOnlyFiles.createIfMissing(lockPath);
         FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -120,6 +133,38 @@ public final class AppendOnlyFile implements Closeable {
             throw ex;
         }
         return file;
+    }
+
+    /** The file beside {@code dataFile} whose lock says that a server has the data file open. */
+    public static Path lockFileOf(Path dataFile) {
+        Path absolute = dataFile.toAbsolutePath();
+        return absolute.resolveSibling(absolute.getFileName() + ".lock");
+    }
+
+    /**
+     * Whether another process holds the lock of {@code dataFile} now. Creates nothing: a missing
+     * lock file, or one this process may not open, answers {@code false}, and {@link #open} then
+     * says what is wrong.
+     */
+    public static boolean isLockedByAnother(Path dataFile) {
+        Path lockPath = lockFileOf(dataFile);
+        if (!Files.isRegularFile(lockPath)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        }
+        catch (OverlappingFileLockException ex) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
     }
 
     private void recover(RecordSink sink) throws IOException {
@@ -183,6 +228,8 @@ public final class AppendOnlyFile implements Closeable {
         }
         long start = this.size;
         FileChannel target = this.channel;
+        FileChannel alsoTo = this.replaced;
+        long alsoStart = this.replacedSize;
         try {
             writeFully(target, batch.asByteBuffer(), start);
         }
@@ -190,22 +237,32 @@ public final class AppendOnlyFile implements Closeable {
             rollBack(target, start, ex);
             throw new DataFileException("could not write to data file " + this.path + ": " + describe(ex), ex);
         }
+        if (alsoTo != null) {
+            try {
+                writeFully(alsoTo, batch.asByteBuffer(), alsoStart);
+            }
+            catch (IOException ex) {
+                rollBack(target, start, ex);
+                rollBack(alsoTo, alsoStart, ex);
+                throw new DataFileException("could not write to data file " + this.path + ": " + describe(ex), ex);
+            }
+        }
         if (this.fsyncPolicy == FsyncPolicy.ALWAYS) {
             try {
                 long started = System.nanoTime();
                 target.force(false);
+                if (alsoTo != null) {
+                    alsoTo.force(false);
+                }
                 countFsync(started);
             }
             catch (IOException ex) {
                 DataFileException refused = fsyncFailed(ex);
                 // These writers are told their writes failed, so take the records out again: a
                 // restart should not bring them back. Only as far as the failing disk allows.
-                try {
-                    target.truncate(start);
-                }
-                catch (IOException truncateFailed) {
-                    log.warn("Could not cut the refused records from data file {} again: {}", this.path,
-                            describe(truncateFailed));
+                cutRefused(target, start);
+                if (alsoTo != null) {
+                    cutRefused(alsoTo, alsoStart);
                 }
                 throw refused;
             }
@@ -214,10 +271,24 @@ public final class AppendOnlyFile implements Closeable {
             this.dirty = true;
         }
         this.size = start + batch.length();
+        if (alsoTo != null) {
+            this.replacedSize = alsoStart + batch.length();
+            this.replacedRecords += batch.recordCount();
+        }
         this.records += batch.recordCount();
         Rewrite running = this.rewrite;
         if (running != null) {
             running.keepAside(batch);
+        }
+    }
+
+    private void cutRefused(FileChannel target, long start) {
+        try {
+            target.truncate(start);
+        }
+        catch (IOException truncateFailed) {
+            log.warn("Could not cut the refused records from data file {} again: {}", this.path,
+                    describe(truncateFailed));
         }
     }
 
@@ -234,6 +305,10 @@ public final class AppendOnlyFile implements Closeable {
             try {
                 long started = System.nanoTime();
                 this.channel.force(false);
+                FileChannel alsoTo = this.replaced;
+                if (alsoTo != null) {
+                    alsoTo.force(false);
+                }
                 countFsync(started);
             }
             catch (IOException ex) {
@@ -348,6 +423,10 @@ public final class AppendOnlyFile implements Closeable {
 
         private boolean snapshotComplete;
 
+        private boolean switched;
+
+        private boolean renamed;
+
         private Rewrite(Path temp, FileChannel out) {
             this.temp = temp;
             this.out = out;
@@ -372,7 +451,7 @@ public final class AppendOnlyFile implements Closeable {
 
         /**
          * Writes the records appended since the rewrite began, so far, after the snapshot; may run
-         * beside appends, so that {@link #finish()}, which writers wait for, adds only the last few.
+         * beside appends, so that {@link #switchOver()}, which writers wait for, adds only the last few.
          * Call it only once the whole snapshot is written: no snapshot record may follow.
          * @return how many records it wrote
          */
@@ -402,39 +481,110 @@ public final class AppendOnlyFile implements Closeable {
         }
 
         /**
-         * Adds what was appended since the rewrite began, fsyncs the new file, renames it over the
-         * data file and fsyncs the folder. Called by the committing writer, while no append runs.
-         * A crash at any point leaves either the old file or the new one, complete.
+         * The whole end of a rewrite at once, for a caller that holds the writers back for all of
+         * it: {@link #switchOver()}, {@link #install()}, {@link #dropReplaced()}.
          */
         public void finish() throws IOException {
+            switchOver();
+            try {
+                install();
+            }
+            catch (IOException | RuntimeException ex) {
+                abandon();
+                throw ex;
+            }
+            dropReplaced();
+        }
+
+        /**
+         * Adds what was appended since the last {@link #catchUp()} to the new file and makes it
+         * the one appends go to; the old file goes on receiving every append too, so that it stays
+         * complete until the new one is durably in its place. Writes and fsyncs nothing more:
+         * called by the committing writer, while no append runs, so it is all that writers wait
+         * for.
+         */
+        public void switchOver() throws IOException {
             this.snapshotComplete = true;
             try {
                 writeFully(this.out, this.pending.asByteBuffer(), this.written);
                 this.written += this.pending.length();
-                this.out.force(true);
-                moveAtomically(this.temp, AppendOnlyFile.this.path);
-                syncFolder(AppendOnlyFile.this.path);
             }
             catch (IOException | RuntimeException ex) {
                 abort();
                 throw ex;
             }
-            FileChannel old;
             synchronized (AppendOnlyFile.this.channelSwap) {
-                old = AppendOnlyFile.this.channel;
+                AppendOnlyFile.this.replaced = AppendOnlyFile.this.channel;
+                AppendOnlyFile.this.replacedSize = AppendOnlyFile.this.size;
+                AppendOnlyFile.this.replacedRecords = AppendOnlyFile.this.records;
                 AppendOnlyFile.this.channel = this.out;
-                AppendOnlyFile.this.dirty = false;
+                // The carried records are not on disk in the new file yet.
+                AppendOnlyFile.this.dirty = true;
             }
             AppendOnlyFile.this.size = this.written;
             AppendOnlyFile.this.records = this.snapshotRecords + this.caughtUp + this.pending.recordCount();
             AppendOnlyFile.this.rewrite = null;
-            AppendOnlyFile.this.rewrites.increment();
+            this.switched = true;
+        }
+
+        /**
+         * Fsyncs the new file, renames it over the data file and fsyncs the folder, while writers
+         * go on. On failure call {@link #abandon()}, between appends.
+         */
+        public void install() throws IOException {
+            if (!this.switched) {
+                throw new IllegalStateException("install() comes after switchOver()");
+            }
+            this.out.force(true);
+            moveAtomically(this.temp, AppendOnlyFile.this.path);
+            this.renamed = true;
             try {
-                old.close();
+                syncFolder(AppendOnlyFile.this.path);
             }
             catch (IOException ex) {
-                log.debug("Closing the replaced data file failed", ex);
+                // The name may point at either file after a crash: both stay written until a restart.
+                AppendOnlyFile.this.failure = "the folder of data file " + AppendOnlyFile.this.path + " could not be "
+                        + "fsynced after a compaction (" + describe(ex) + "); the server accepts no more writes "
+                        + "until it is restarted";
+                log.error("fsync of the folder of data file {} failed after compaction: {}. Writes are refused from "
+                        + "now on; reads go on. Check the disk, then restart the server.", AppendOnlyFile.this.path,
+                        describe(ex));
+                throw new DataFileException(AppendOnlyFile.this.failure, ex);
             }
+            AppendOnlyFile.this.rewrites.increment();
+        }
+
+        /**
+         * Stops writing to the replaced file, once {@link #install()} made the new one durable.
+         * Called by the committing writer, while no append runs.
+         */
+        public void dropReplaced() {
+            FileChannel old;
+            synchronized (AppendOnlyFile.this.channelSwap) {
+                old = AppendOnlyFile.this.replaced;
+                AppendOnlyFile.this.replaced = null;
+            }
+            closeQuietly(old, "Closing the replaced data file failed");
+        }
+
+        /**
+         * After a failed {@link #install()}: appends go back to the old file alone, which received
+         * every one, unless the new file already took its name. Called by the committing writer,
+         * while no append runs.
+         */
+        public void abandon() {
+            if (this.renamed) {
+                return;
+            }
+            FileChannel old;
+            synchronized (AppendOnlyFile.this.channelSwap) {
+                old = AppendOnlyFile.this.replaced;
+                AppendOnlyFile.this.channel = old;
+                AppendOnlyFile.this.size = AppendOnlyFile.this.replacedSize;
+                AppendOnlyFile.this.replaced = null;
+            }
+            AppendOnlyFile.this.records = AppendOnlyFile.this.replacedRecords;
+            abort();
         }
 
         /** Gives up the rewrite and removes its file; the data file is untouched. */
@@ -479,11 +629,23 @@ public final class AppendOnlyFile implements Closeable {
             }
             try {
                 FileChannel open = this.channel;
-                if (open != null) {
-                    if (healthy && this.dirty) {
-                        open.force(false);
+                FileChannel alsoOpen = this.replaced;
+                this.replaced = null;
+                try {
+                    if (open != null) {
+                        if (healthy && this.dirty) {
+                            open.force(false);
+                        }
+                        open.close();
                     }
-                    open.close();
+                }
+                finally {
+                    if (alsoOpen != null) {
+                        if (healthy && this.dirty) {
+                            alsoOpen.force(false);
+                        }
+                        alsoOpen.close();
+                    }
                 }
             }
             finally {
@@ -495,6 +657,18 @@ public final class AppendOnlyFile implements Closeable {
                 }
             }
             log.info("Closed data file {}{}; lock released", this.path, healthy ? " (all writes on disk)" : "");
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel, String whatFailed) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        }
+        catch (IOException ex) {
+            log.debug(whatFailed, ex);
         }
     }
 

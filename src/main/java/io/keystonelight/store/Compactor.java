@@ -15,10 +15,11 @@ import io.keystonelight.persistence.RecordBatch;
 /**
  * Rewrites the data file to one record per live key, as Redis's AOF rewrite and Bitcask's merge
  * do: a snapshot of the table goes to a new file beside the data file while writes go on (they
- * are kept aside and added after the snapshot), then the new file is fsynced, renamed over the
- * old one and the folder fsynced. A crash at any moment leaves the old file or the new one,
- * complete. Reads are never held back; writes only while a step runs on the write pipeline's
- * committer.
+ * are kept aside and added after the snapshot), then appends switch to the new file, which is
+ * fsynced, renamed over the old one and the folder fsynced while writers go on; until then every
+ * append goes to the old file too. A crash at any moment leaves the old file or the new one,
+ * complete. Reads are never held back; writes only while a short step (no fsync) runs on the
+ * write pipeline's committer.
  */
 final class Compactor {
 
@@ -145,7 +146,7 @@ final class Compactor {
             rewrite[0].write(chunk);
             chunk.clear();
             // The writes made meanwhile, so far, while writers go on; then everything to disk,
-            // so that the final step writes and fsyncs only the last few.
+            // so that the switch writes only the last few and the fsync before the rename is short.
             rewrite[0].catchUp();
             rewrite[0].syncSnapshot();
         }
@@ -155,20 +156,32 @@ final class Compactor {
             throw ex;
         }
         long[] carried = new long[1];
-        long stallAtEnd;
+        long stallAtSwitch;
         try {
-            stallAtEnd = timed(() -> this.pipeline.runBetweenGroups(() -> {
+            // Writers wait only for this: the last few carried records written, appends pointed at
+            // the new file; the old one goes on receiving them until the new one is durably in place.
+            stallAtSwitch = timed(() -> this.pipeline.runBetweenGroups(() -> {
                 carried[0] = rewrite[0].pendingRecords();
-                rewrite[0].finish();
+                rewrite[0].switchOver();
             }));
         }
         finally {
             snapshot[0].close();
         }
+        try {
+            // The new file's fsync, the rename and the folder's fsync, while writers go on.
+            rewrite[0].install();
+        }
+        catch (IOException | RuntimeException ex) {
+            this.pipeline.runBetweenGroups(rewrite[0]::abandon);
+            throw ex;
+        }
+        long stallAtEnd = timed(() -> this.pipeline.runBetweenGroups(rewrite[0]::dropReplaced));
         this.lastCompaction = Instant.now();
         long bytesAfter = this.dataFile.size();
+        long longestStall = Math.max(stallAtStart, Math.max(stallAtSwitch, stallAtEnd));
         CompactionResult result = new CompactionResult(bytesBefore, bytesAfter, keys[0], carried[0],
-                Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(Math.max(stallAtStart, stallAtEnd)));
+                Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(longestStall));
         log.debug("Compacted {}: {} -> {} bytes ({} reclaimed), {} live keys, {} writes carried over, took {} ms, "
                 + "writers held back at most {} ms", this.dataFile.path(), bytesBefore, bytesAfter,
                 result.reclaimedBytes(), keys[0], carried[0], result.duration().toMillis(),

@@ -10,7 +10,6 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.beanvalidation.LocalValidatorFactoryBean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,15 +18,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProtoMaxBulkLenTest {
 
     private static KeystoneLightProperties bind(Map<String, String> settings) {
-        LocalValidatorFactoryBean validator = new LocalValidatorFactoryBean();
-        validator.afterPropertiesSet();
-        try {
-            return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("keystonelight",
-                    Bindable.of(KeystoneLightProperties.class), new ValidationBindHandler(validator));
-        }
-        finally {
-            validator.close();
-        }
+        return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("keystonelight",
+                Bindable.of(KeystoneLightProperties.class),
+                new ValidationBindHandler(SettingsValidator.configurationPropertiesValidator()));
     }
 
     @Test

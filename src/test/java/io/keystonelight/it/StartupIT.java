@@ -63,6 +63,27 @@ class StartupIT {
     }
 
     @Test
+    void aSecondServerOnTheSameSettingsNamesEveryClashAtOnceBeforeOpeningAnything() {
+        try (ServerProcess first = ServerProcess.start(this.folder)) {
+            try (ServerProcess second = ServerProcess.launch(this.folder,
+                    "--keystonelight.server.port=" + first.port(), "--server.port=" + first.httpPort(),
+                    "--keystonelight.pid-file=second.pid")) {
+                assertThat(second.awaitExit(Duration.ofSeconds(60))).isNotZero();
+                assertThat(second.output()).contains("APPLICATION FAILED TO START")
+                        .contains("the TCP endpoint could not listen on 127.0.0.1:" + first.port())
+                        .contains("the HTTP port " + first.httpPort() + " for health (Actuator) is already in use")
+                        .contains("data file db.txt is already in use by another KeystoneLight server");
+                // Found before the context is built: the data file is never read, no port is tried.
+                assertThat(second.output()).as("the second server stopped before any work")
+                        .doesNotContain("Replayed").doesNotContain("Netty started");
+            }
+            try (LineClient client = first.connect()) {
+                assertThat(client.call("ping")).as("the first server is unharmed").isEqualTo("PONG");
+            }
+        }
+    }
+
+    @Test
     void aTakenPortStopsTheStartWithTheAddress() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 ServerProcess server = ServerProcess.launch(this.folder,
@@ -70,6 +91,24 @@ class StartupIT {
             assertThat(server.awaitExit(Duration.ofSeconds(60))).isNotZero();
             assertThat(server.output()).contains("the TCP endpoint could not listen on 127.0.0.1:"
                     + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void aSingleNodeLoadsNoClassOfClusterModeNorThePrometheusRegistry() throws Exception {
+        try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
+            assertThat(client.call("set a 1")).isEqualTo("OK");
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(server.pid()), "VM.class_hierarchy").redirectErrorStream(true).start();
+            String loaded = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(jcmd.waitFor()).as(loaded).isZero();
+            assertThat(loaded).as("jcmd's list of loaded classes").contains("io.keystonelight.store.KeyValueStore");
+            // Raft and its transports are for cluster mode alone: a single node must not pay for them.
+            assertThat(loaded).as("classes of cluster mode loaded by a single node")
+                    .doesNotContain("org.apache.ratis").doesNotContain("io.keystonelight.cluster.ClusterNode");
+            // Nor the Prometheus registry while its endpoint is not exposed (it is not by default).
+            assertThat(loaded).as("the Prometheus client behind the registry, its endpoint not exposed")
+                    .doesNotContain("io.prometheus.metrics");
         }
     }
 

@@ -52,6 +52,16 @@ public final class FaultyDisk implements FileChannelOpener {
         this.fsyncGate.countDown();
     }
 
+    /**
+     * Lets the fsyncs held now go on and holds every later one, the next step of the same thread
+     * included: no fsync slips through between the two.
+     */
+    public void releaseHeldAndHoldAgain() {
+        java.util.concurrent.CountDownLatch held = this.fsyncGate;
+        this.fsyncGate = new java.util.concurrent.CountDownLatch(1);
+        held.countDown();
+    }
+
     /** Waits until an fsync is held at the gate; false if none came within the timeout. */
     public boolean awaitHeldFsync(java.time.Duration timeout) throws InterruptedException {
         return this.fsyncsWaiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -1,0 +1,86 @@
+package io.keystonelight.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.keystonelight.persistence.FsyncPolicy;
+import io.keystonelight.support.FaultyDisk;
+
+/**
+ * What writers wait for while a compaction ends: the switch of the append target, never the
+ * compacted file's fsync, its rename or the folder's fsync; and that the file under the data
+ * file's name holds every write at every moment of it.
+ */
+class CompactionStallTest {
+
+    private static final Duration HELD = Duration.ofSeconds(30);
+
+    private final ExecutorService compactor = Executors.newSingleThreadExecutor();
+
+    @TempDir
+    Path folder;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        this.compactor.shutdownNow();
+        assertThat(this.compactor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void writesGoOnIntoBothFilesWhileTheCompactedFileIsFsyncedBeforeItsRename() throws Exception {
+        Path dataFile = this.folder.resolve("db.txt");
+        FaultyDisk disk = new FaultyDisk();
+        // fsync no: the only fsyncs asked of the disk are the compaction's own.
+        try (KeyValueStore store = new KeyValueStore(dataFile, FsyncPolicy.NO, disk)) {
+            for (int i = 0; i < 1000; i++) {
+                store.set("k" + i, "old");
+                store.set("k" + i, "new");
+            }
+            disk.holdFsyncs();
+            Future<CompactionResult> compaction = this.compactor.submit(store::compact);
+            assertThat(disk.awaitHeldFsync(HELD)).as("the fsync of the snapshot, before the switch").isTrue();
+            disk.releaseHeldAndHoldAgain();
+            assertThat(disk.awaitHeldFsync(HELD)).as("the fsync of the compacted file, after the switch").isTrue();
+
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> store.set("late", "1"));
+            try {
+                write.get(10, TimeUnit.SECONDS);
+            }
+            catch (TimeoutException ex) {
+                throw new AssertionError("a write waited over 10 s while the compacted file's fsync was held; "
+                        + "writers should wait only for the switch of the append target", ex);
+            }
+            finally {
+                // Whatever happened, the compaction must not stay held.
+                disk.releaseFsyncs();
+            }
+            // The compacted file is not in place yet: the old one under the name must have the write.
+            assertThat(Files.readString(dataFile, StandardCharsets.UTF_8))
+                    .as("the data file while its replacement is fsynced").contains("k999|new\n").endsWith("late|1\n");
+
+            CompactionResult result = compaction.get(HELD.toSeconds(), TimeUnit.SECONDS);
+            assertThat(result.liveKeys()).isEqualTo(1000);
+            store.set("after", "2");
+        }
+        try (KeyValueStore restarted = new KeyValueStore(dataFile, FsyncPolicy.NO)) {
+            assertThat(restarted.get("late")).isEqualTo("1");
+            assertThat(restarted.get("after")).isEqualTo("2");
+            assertThat(restarted.get("k0")).isEqualTo("new");
+        }
+        assertThat(Files.readAllLines(dataFile)).as("one record per live key, and the writes after it").hasSize(1002);
+    }
+}

@@ -8,8 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Waits for a connection's first byte and then puts the decoder of the protocol it names in its
- * own place, for the connection's whole life; the bytes read so far go on to that decoder.
+ * Waits for a connection's first byte (empty lines before it in the same read aside) and then
+ * puts the decoder of the protocol it names in its own place, for the connection's whole life;
+ * the bytes read so far go on to that decoder.
  */
 final class ProtocolDetector extends ChannelInboundHandlerAdapter {
 
@@ -32,7 +33,12 @@ final class ProtocolDetector extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        byte first = bytes.getByte(bytes.readerIndex());
+        // Empty lines before the first request name no protocol, as Redis skips them: the first
+        // other byte of the read names it, and the chosen decoder answers the empty lines its
+        // way. A read of empty lines alone is the text protocol's, which answers each at once,
+        // so a client that sends one and waits for its reply gets it.
+        int firstOther = bytes.forEachByte(b -> b == '\r' || b == '\n');
+        byte first = bytes.getByte(firstOther < 0 ? bytes.readerIndex() : firstOther);
         WireProtocol protocol = this.protocols.stream().filter(candidate -> candidate.claims(first)).findFirst()
                 .orElse(this.protocols.get(this.protocols.size() - 1));
         ClientConnection connection = this.registry.open(ctx.channel(), protocol);

@@ -305,10 +305,7 @@ class RespAgainstRedisTest extends ServerInThisJvm {
         }
     }
 
-    /**
-     * Empty and negative-length arrays are skipped by Redis, and the connection goes on. (An empty
-     * line as a connection's very first bytes is the text protocol here: only {@code *} starts RESP.)
-     */
+    /** Empty and negative-length arrays are skipped by Redis, and the connection goes on. */
     @Test
     void emptyRequestsAreIgnoredAsRedisIgnoresThem() {
         for (String request : List.of("*0\r\n", "*-10\r\n", "*-1\r\n", "*1\r\n$4\r\nPING\r\n\r\n")) {
@@ -317,6 +314,24 @@ class RespAgainstRedisTest extends ServerInThisJvm {
                 byte[] bytes = (request + "*1\r\n$4\r\nPING\r\n").getBytes(StandardCharsets.ISO_8859_1);
                 String expected = reference.send(bytes).readReply();
                 assertThat(kl.send(bytes).readReply()).as(shown(request)).isEqualTo(expected).isEqualTo("+PONG\r\n");
+            }
+        }
+    }
+
+    /**
+     * Empty lines before a connection's first request are skipped, as Redis skips them: the
+     * connection still speaks RESP, and a bulk over the limit gets Redis's protocol error, not
+     * the text protocol's wording.
+     */
+    @Test
+    void emptyLinesBeforeTheFirstRequestLeaveTheConnectionRespAsInRedis() {
+        for (String request : List.of("\r\n*1\r\n$4\r\nPING\r\n", "\n\r\n\n*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n",
+                "\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000000\r\n")) {
+            byte[] bytes = request.getBytes(StandardCharsets.ISO_8859_1);
+            try (RespConnection kl = RespConnection.connect(this.port);
+                    RespConnection reference = RespConnection.connect(redis.port())) {
+                String expected = reference.send(bytes).readReply();
+                assertThat(kl.send(bytes).readReply()).as(shown(request)).isEqualTo(expected);
             }
         }
     }

@@ -254,6 +254,11 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /** The keys as a read sees them now: every type, none past its deadline. */
+    /** The keys connections WATCH, for their transactions. */
+    public Watches watches() {
+        return this.tables.watches;
+    }
+
     public Keyspace view() {
         return this.tables.view(System.currentTimeMillis());
     }

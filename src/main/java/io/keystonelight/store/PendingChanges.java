@@ -53,6 +53,9 @@ final class PendingChanges implements Mutations {
 
     private boolean cleared;
 
+    /** Inside a {@link Write.Multi}: its steps' records are grouped once, by it. */
+    private boolean inMulti;
+
     private long now;
 
     private SplittableRandom random = new SplittableRandom(0);
@@ -98,7 +101,7 @@ final class PendingChanges implements Mutations {
             long mark = this.records == null ? 0 : this.records.mark();
             try {
                 Object result = exec.operation().apply(this, exec.args());
-                if (this.records != null) {
+                if (this.records != null && !this.inMulti) {
                     this.records.group(mark);
                 }
                 return (R) result;
@@ -114,6 +117,9 @@ final class PendingChanges implements Mutations {
             finally {
                 this.now = before;
             }
+        }
+        if (write instanceof Write.Multi multi) {
+            return (R) applyMulti(multi);
         }
         if (write instanceof Write.Expire expire) {
             long before = this.now;
@@ -196,6 +202,40 @@ final class PendingChanges implements Mutations {
             return (R) Long.valueOf(count[0]);
         }
         throw new IllegalArgumentException("unknown write " + write);
+    }
+
+    private List<Object> applyMulti(Write.Multi multi) {
+        if (multi.watched() != null && !multi.watched().unchanged(this, this::changedInGroup)) {
+            return null;
+        }
+        long mark = this.records == null ? 0 : this.records.mark();
+        List<Object> results = new ArrayList<>(multi.steps().size());
+        this.inMulti = true;
+        try {
+            for (Write<?> step : multi.steps()) {
+                try {
+                    results.add(apply(step));
+                }
+                catch (RuntimeException ex) {
+                    // As in Redis, a command that fails inside EXEC is answered with its error; the others run.
+                    results.add(ex);
+                }
+            }
+        }
+        finally {
+            this.inMulti = false;
+        }
+        if (this.records != null) {
+            this.records.group(mark);
+        }
+        return results;
+    }
+
+    /** Whether an earlier write of this group changed {@code key}: not yet published, so no watch saw it. */
+    private boolean changedInGroup(byte[] key) {
+        ByteKey k = new ByteKey(key);
+        return this.changed.containsKey(k) || this.deadlineChanges.containsKey(k)
+                || this.cleared && this.tables.rawValue(key) != null;
     }
 
     private Write.PutResult put(Write.Put put) {
@@ -791,6 +831,7 @@ final class PendingChanges implements Mutations {
     long applyToTable() {
         long delta = 0;
         if (this.cleared) {
+            this.tables.watches.flushing();
             List<byte[]> all = new ArrayList<>();
             this.tables.strings.forEach((key, value) -> all.add(key));
             for (byte[] key : all) {
@@ -811,6 +852,7 @@ final class PendingChanges implements Mutations {
             if (deadline != null) {
                 publishDeadline(key, deadline);
             }
+            this.tables.watches.touched(key);
         }
         return delta;
     }

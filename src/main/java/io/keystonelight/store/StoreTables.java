@@ -20,6 +20,8 @@ final class StoreTables {
     /** Unix milliseconds; only keys with a deadline are here. */
     final ConcurrentHashMap<ByteKey, Long> deadlines = new ConcurrentHashMap<>();
 
+    final Watches watches = new Watches(this);
+
     /** What the key holds, deadline or not; {@code null} if nothing. */
     Object rawValue(byte[] key) {
         byte[] string = this.strings.get(key);

@@ -7,11 +7,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.keystonelight.command.Command;
-import io.keystonelight.command.CommandExecutor;
 import io.keystonelight.command.CommandFamily;
 import io.keystonelight.command.Session;
 import io.keystonelight.store.KeyValueStore;
-import io.keystonelight.store.Write;
 
 import org.springframework.stereotype.Component;
 
@@ -44,7 +42,8 @@ class KeyCommands implements CommandFamily {
     @Override
     public CompletableFuture<Object> execute(Session session, Command command) {
         if (command instanceof RespCommand.FlushDb) {
-            return this.store.submit(new Write.Clear()).thenApply(ignored -> CommandExecutor.OK);
+            RespCommand.FlushDb flush = (RespCommand.FlushDb) command;
+            return this.store.submit(flush.step(System.currentTimeMillis())).thenApply(flush::reply);
         }
         if (command instanceof RespCommand.Exists exists) {
             return Reads.read(this.store, () -> {

@@ -22,9 +22,7 @@ import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
@@ -105,7 +103,8 @@ class TransactionsAndPubSubTest extends ServerInThisJvm {
     @Test
     void springDataRedisSessionCallbackRunsMultiExecAndWatch() {
         System.setProperty("test.resp.port", String.valueOf(this.port));
-        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(Client.class)) {
+        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(
+                RespClientsTest.RedisClientConfiguration.class)) {
             StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
             template.opsForValue().set("sdr:balance", "10");
             List<Object> results = template.execute(new SessionCallback<List<Object>>() {
@@ -146,7 +145,8 @@ class TransactionsAndPubSubTest extends ServerInThisJvm {
     @Test
     void springMessageListenerContainerReceivesPublishedMessages() throws Exception {
         System.setProperty("test.resp.port", String.valueOf(this.port));
-        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(Client.class)) {
+        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(
+                RespClientsTest.RedisClientConfiguration.class)) {
             StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
             BlockingQueue<String> received = new ArrayBlockingQueue<>(16);
             RedisMessageListenerContainer container = new RedisMessageListenerContainer();
@@ -198,21 +198,6 @@ class TransactionsAndPubSubTest extends ServerInThisJvm {
             }
             assertThat(publisher.call("PUBSUB", "NUMSUB", "firehose")).isEqualTo("*2\r\n$8\r\nfirehose\r\n:0\r\n");
             assertThat(published).as("megabytes published before it was disconnected").isGreaterThanOrEqualTo(8);
-        }
-    }
-
-    /** The client application's context; not a {@code @Configuration}, so the server's scan leaves it out. */
-    static class Client {
-
-        @Bean
-        LettuceConnectionFactory redisConnectionFactory() {
-            return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1",
-                    Integer.getInteger("test.resp.port")));
-        }
-
-        @Bean
-        StringRedisTemplate stringRedisTemplate(LettuceConnectionFactory factory) {
-            return new StringRedisTemplate(factory);
         }
     }
 }

@@ -58,9 +58,18 @@ final class Transactions {
                 steps.add(step.step(now));
             }
         }
-        CompletableFuture<List<Object>> results = steps.isEmpty() && watched == null
-                ? CompletableFuture.completedFuture(List.of())
-                : this.store.submit(new Write.Multi(steps, watched));
+        boolean needsTheStore = !steps.isEmpty() || watched != null;
+        if (needsTheStore && this.store.replicated()) {
+            // The replicated log has no entry for a transaction yet, and a WATCH guard would have to be
+            // decided alike on every node: refused whole rather than run half or diverge.
+            if (watched != null) {
+                watched.release();
+            }
+            return CompletableFuture.failedFuture(new CommandException("ERR", "EXEC of commands that touch keys, "
+                    + "or after WATCH, is not supported in cluster mode yet: send the commands without MULTI"));
+        }
+        CompletableFuture<List<Object>> results = needsTheStore ? this.store.submit(new Write.Multi(steps, watched))
+                : CompletableFuture.completedFuture(List.of());
         return results.whenComplete((ignored, failure) -> {
             if (watched != null) {
                 watched.release();

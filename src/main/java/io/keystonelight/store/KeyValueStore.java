@@ -254,6 +254,11 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /** The keys as a read sees them now: every type, none past its deadline. */
+    /** Whether writes go through a replicated log (cluster mode) rather than the data file. */
+    public boolean replicated() {
+        return this.replication != null;
+    }
+
     /** The keys connections WATCH, for their transactions. */
     public Watches watches() {
         return this.tables.watches;

@@ -254,6 +254,11 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /** The keys as a read sees them now: every type, none past its deadline. */
+    /** Sends the keyspace events of every write applied from now on to {@code events}. */
+    public void keyspaceEvents(KeyspaceEvents events) {
+        this.tables.events = events;
+    }
+
     /** Whether writes go through a replicated log (cluster mode) rather than the data file. */
     public boolean replicated() {
         return this.replication != null;
@@ -332,6 +337,7 @@ public class KeyValueStore implements AutoCloseable {
         PendingChanges changes = new PendingChanges(this.tables, this.replicatedRecords);
         R result = changes.apply(write);
         this.liveBytes.add(changes.applyToTable());
+        changes.reportEvents();
         return result;
     }
 

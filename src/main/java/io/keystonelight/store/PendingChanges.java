@@ -53,6 +53,12 @@ final class PendingChanges implements Mutations {
 
     private boolean cleared;
 
+    /** The keyspace events of the group, reported once it is applied; {@code null} when nobody wants them. */
+    private List<Object[]> events;
+
+    /** The command running, for the events its changes make. */
+    private String running = "";
+
     /** Inside a {@link Write.Multi}: its steps' records are grouped once, by it. */
     private boolean inMulti;
 
@@ -99,6 +105,7 @@ final class PendingChanges implements Mutations {
             this.now = exec.now();
             this.random = new SplittableRandom(exec.seed());
             long mark = this.records == null ? 0 : this.records.mark();
+            this.running = exec.operation().name();
             try {
                 Object result = exec.operation().apply(this, exec.args());
                 if (this.records != null && !this.inMulti) {
@@ -116,6 +123,7 @@ final class PendingChanges implements Mutations {
             }
             finally {
                 this.now = before;
+                this.running = "";
             }
         }
         if (write instanceof Write.Multi multi) {
@@ -148,6 +156,7 @@ final class PendingChanges implements Mutations {
             for (byte[] key : delete.keys()) {
                 if (delete(key)) {
                     deleted++;
+                    event('g', "del", key);
                 }
             }
             return (R) Integer.valueOf(deleted);
@@ -249,6 +258,7 @@ final class PendingChanges implements Mutations {
         };
         if (applies) {
             setString(put.key(), put.value(), 0);
+            event('$', "set", put.key());
         }
         return new Write.PutResult(applies, previous);
     }
@@ -342,6 +352,7 @@ final class PendingChanges implements Mutations {
         Object value = raw(key);
         if (value != null && StoreTables.expired(deadlineOf(key), this.now)) {
             remove(key);
+            event('x', "expired", key);
             return null;
         }
         return value;
@@ -378,6 +389,39 @@ final class PendingChanges implements Mutations {
         }
     }
 
+    // ---- keyspace events
+
+    /** Notes an event for once the group is applied, if anybody wants its kind; replays make none. */
+    private void event(char type, String event, byte[] key) {
+        KeyspaceEvents listener = this.tables.events;
+        if (listener == null || this.direct || !listener.wants(type)) {
+            return;
+        }
+        if (this.events == null) {
+            this.events = new ArrayList<>();
+        }
+        this.events.add(new Object[] { type, event, key });
+    }
+
+    /** Reports the group's events, in the order they happened; on the committer, after {@link #applyToTable()}. */
+    void reportEvents() {
+        KeyspaceEvents listener = this.tables.events;
+        if (this.events == null || listener == null) {
+            return;
+        }
+        for (Object[] e : this.events) {
+            listener.event((Character) e[0], (String) e[1], (byte[]) e[2]);
+        }
+        this.events = null;
+    }
+
+    private static final java.util.Set<String> SETS = java.util.Set.of("set", "setex", "psetex", "getset");
+
+    private static final java.util.Set<String> EXPIRES = java.util.Set.of("expire", "pexpire", "expireat",
+            "pexpireat", "setex", "psetex", "set", "getex");
+
+    private static final java.util.Set<String> HASH_SETS = java.util.Set.of("hset", "hmset", "hsetnx");
+
     // ---- changes
 
     @Override
@@ -397,6 +441,12 @@ final class PendingChanges implements Mutations {
         }
         track(key, value);
         trackDeadline(key, keep);
+        if (SETS.contains(this.running)) {
+            event('$', "set", key);
+        }
+        if (deadline != 0 && deadline != KEEP_DEADLINE && EXPIRES.contains(this.running)) {
+            event('g', "expire", key);
+        }
     }
 
     @Override
@@ -423,12 +473,19 @@ final class PendingChanges implements Mutations {
         }
         if (deadline <= this.now) {
             remove(key);
+            if (EXPIRES.contains(this.running)) {
+                // A deadline already past deletes the key, and Redis says so as a del.
+                event('g', "del", key);
+            }
             return true;
         }
         if (this.records != null) {
             this.records.operation("pexpireat", key, decimal(deadline));
         }
         trackDeadline(key, deadline);
+        if (EXPIRES.contains(this.running)) {
+            event('g', "expire", key);
+        }
         return true;
     }
 
@@ -576,6 +633,11 @@ final class PendingChanges implements Mutations {
     @Override
     public boolean hashSet(byte[] key, byte[] field, byte[] value) {
         HashValue hash = mutable(key, HashValue.class, HashValue::new);
+        if (HASH_SETS.contains(this.running)) {
+            // One event per command, however many fields it sets, as Redis sends.
+            this.running = "";
+            event('h', "hset", key);
+        }
         if (this.records != null) {
             this.records.operation("hset", key, field, value);
         }
@@ -859,6 +921,7 @@ final class PendingChanges implements Mutations {
 
     /** Forgets the group: its records were not persisted. */
     void discard() {
+        this.events = null;
         this.changed.clear();
         this.deadlineChanges.clear();
         this.order.clear();

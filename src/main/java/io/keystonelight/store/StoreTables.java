@@ -22,6 +22,9 @@ final class StoreTables {
 
     final Watches watches = new Watches(this);
 
+    /** Where keyspace events go; {@code null} when nobody asked for them. */
+    volatile KeyspaceEvents events;
+
     /** What the key holds, deadline or not; {@code null} if nothing. */
     Object rawValue(byte[] key) {
         byte[] string = this.strings.get(key);

@@ -230,6 +230,15 @@ sealed interface RespCommand extends Command {
     record ConfigGet(List<byte[]> patterns) implements RespCommand {
     }
 
+    /** {@code CONFIG SET notify-keyspace-events <flags>}: the one setting that changes at run time here. */
+    record ConfigSet(String notifyKeyspaceEvents) implements RespCommand {
+
+        @Override
+        public String commandName() {
+            return "config|set";
+        }
+    }
+
     record BackgroundRewrite() implements RespCommand {
     }
 

@@ -445,11 +445,24 @@ final class RespCommandParser {
             atLeast("config|get", args.size(), 3);
             return new RespCommand.ConfigGet(args.subList(2, args.size()));
         }
+        if (sub.equals("set") && args.size() >= 4 && args.size() % 2 == 0 && onlyNotifications(args)) {
+            return new RespCommand.ConfigSet(text(args.get(3)));
+        }
         if (sub.equals("set") || sub.equals("rewrite") || sub.equals("resetstat")) {
             return new Command.Invalid("CONFIG " + sub.toUpperCase(Locale.ROOT) + " is not supported: this server "
                     + "reads its settings (keystonelight.*) at start");
         }
         throw new Refusal(unknownSubcommand(args.get(1), "CONFIG"));
+    }
+
+    /** Whether every setting a CONFIG SET names is notify-keyspace-events, the one it can change here. */
+    private static boolean onlyNotifications(List<byte[]> args) {
+        for (int i = 2; i < args.size(); i += 2) {
+            if (!lowerAscii(args.get(i)).equals("notify-keyspace-events")) {
+                return false;
+            }
+        }
+        return args.size() == 4;
     }
 
     private static String unknownSubcommand(byte[] sub, String command) {

@@ -85,6 +85,34 @@ class RespTransactionsAndPubSubAgainstRedisTest extends ServerBesideRedis {
                 on(2, "PUNSUBSCRIBE", "p")));
     }
 
+    @Test
+    void keyspaceNotificationsAnswerAsRedis() {
+        try {
+            compare(2, List.of(on(0, "CONFIG", "GET", "notify-keyspace-events"),
+                    on(0, "CONFIG", "SET", "notify-keyspace-events", "Q"),
+                    on(0, "CONFIG", "SET", "notify-keyspace-events", "KEA"),
+                    on(0, "CONFIG", "GET", "notify-keyspace-events"),
+                    on(0, "CONFIG", "SET", "notify-keyspace-events", "Eg$hxK"),
+                    on(0, "CONFIG", "GET", "notify-keyspace-events"), many(1, 1, "PSUBSCRIBE", "__key*@0__:*"),
+                    on(0, "SET", "k", "v"), pushed(1), pushed(1), on(0, "SET", "k", "w", "NX"), on(0, "DEL", "k", "none"),
+                    pushed(1), pushed(1), on(0, "HSET", "h", "a", "1", "b", "2"), pushed(1), pushed(1),
+                    on(0, "EXPIRE", "h", "100"), pushed(1), pushed(1), on(0, "SET", "s", "1", "EX", "100"), pushed(1),
+                    pushed(1), pushed(1), pushed(1), on(0, "EXPIRE", "s", "-1"), pushed(1), pushed(1),
+                    on(0, "SET", "gone", "1", "PX", "30"), pushed(1), pushed(1), pushed(1), pushed(1),
+                    expiredOn(0, "gone"), pushed(1), pushed(1),
+                    // Only the classes asked for: no string events now.
+                    on(0, "CONFIG", "SET", "notify-keyspace-events", "Eh"), on(0, "SET", "quiet", "1"),
+                    on(0, "HSET", "h", "c", "3"), pushed(1)));
+        }
+        finally {
+            try (RespConnection kl = RespConnection.connect(this.port);
+                    RespConnection reference = RespConnection.connect(redis.port())) {
+                kl.call("CONFIG", "SET", "notify-keyspace-events", "");
+                reference.call("CONFIG", "SET", "notify-keyspace-events", "");
+            }
+        }
+    }
+
     private void compare(int connections, List<Step> steps) {
         List<String> differences = new ArrayList<>();
         List<RespConnection> kl = new ArrayList<>();

@@ -180,6 +180,37 @@ class TransactionsAndPubSubTest extends ServerInThisJvm {
     }
 
     @Test
+    void springMessageListenerContainerReceivesExpiredEvents() throws Exception {
+        System.setProperty("test.resp.port", String.valueOf(this.port));
+        try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(
+                RespClientsTest.RedisClientConfiguration.class); RespConnection client = RespConnection.connect(
+                        this.port)) {
+            assertThat(client.call("CONFIG", "SET", "notify-keyspace-events", "Ex")).isEqualTo("+OK\r\n");
+            BlockingQueue<String> expired = new ArrayBlockingQueue<>(16);
+            RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+            container.setConnectionFactory(context.getBean(LettuceConnectionFactory.class));
+            container.addMessageListener((message, pattern) -> expired.add(new String(message.getBody(),
+                    StandardCharsets.UTF_8)), new PatternTopic("__keyevent@0__:expired"));
+            container.afterPropertiesSet();
+            container.start();
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.call("PUBSUB", "NUMPAT")
+                        .equals(":1\r\n"));
+                StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+                template.opsForValue().set("session:42", "data", Duration.ofMillis(50));
+                template.opsForValue().set("session:43", "data");
+                // Nobody reads it again: the server's own expiry finds it and says so.
+                assertThat(expired.poll(30, TimeUnit.SECONDS)).isEqualTo("session:42");
+            }
+            finally {
+                container.stop();
+                container.destroy();
+                client.call("CONFIG", "SET", "notify-keyspace-events", "");
+            }
+        }
+    }
+
+    @Test
     void aSubscriberThatDoesNotReadIsDisconnectedPastTheOutputLimit() throws Exception {
         byte[] megabyte = new byte[1 << 20];
         java.util.Arrays.fill(megabyte, (byte) 'm');

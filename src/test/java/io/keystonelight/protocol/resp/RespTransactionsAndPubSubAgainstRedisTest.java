@@ -16,15 +16,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RespTransactionsAndPubSubAgainstRedisTest extends ServerBesideRedis {
 
     /** One thing a connection does: send a request and read its replies, or only read what was pushed. */
-    private record Step(int connection, List<String> request, int replies, boolean untilGone) {
+    private record Step(int connection, List<List<String>> requests, int replies, boolean untilGone) {
     }
 
     private static Step on(int connection, String... request) {
-        return new Step(connection, List.of(request), 1, false);
+        return new Step(connection, List.of(List.of(request)), 1, false);
     }
 
     private static Step many(int connection, int replies, String... request) {
-        return new Step(connection, List.of(request), replies, false);
+        return new Step(connection, List.of(List.of(request)), replies, false);
+    }
+
+    /** Several requests in one write, before any reply is read. */
+    private static Step pipelined(int connection, List<List<String>> requests) {
+        return new Step(connection, requests, requests.size(), false);
     }
 
     private static Step pushed(int connection) {
@@ -33,7 +38,7 @@ class RespTransactionsAndPubSubAgainstRedisTest extends ServerBesideRedis {
 
     /** Waits, by asking, until the key's deadline passed; not compared. */
     private static Step expiredOn(int connection, String key) {
-        return new Step(connection, List.of("PTTL", key), 0, true);
+        return new Step(connection, List.of(List.of("PTTL", key)), 0, true);
     }
 
     @Test
@@ -66,7 +71,11 @@ class RespTransactionsAndPubSubAgainstRedisTest extends ServerBesideRedis {
                 on(0, "SET", "e", "1", "PX", "50"), on(0, "WATCH", "e"), expiredOn(1, "e"), on(0, "MULTI"),
                 on(0, "GET", "e"), on(0, "EXEC"), on(0, "WATCH", "e"), on(0, "MULTI"), on(0, "GET", "e"),
                 on(0, "EXEC"), on(0, "SET", "k", "v"), on(0, "WATCH", "k"), on(1, "EXPIRE", "k", "100"),
-                on(0, "MULTI"), on(0, "TTL", "k"), on(0, "EXEC")));
+                on(0, "MULTI"), on(0, "TTL", "k"), on(0, "EXEC"),
+                // Pipelined behind a write still in flight: WATCH sees it, MULTI still queues what follows.
+                pipelined(0, List.of(List.of("SET", "p", "1"), List.of("WATCH", "p"), List.of("MULTI"),
+                        List.of("INCR", "p"), List.of("GET", "p"), List.of("EXEC"), List.of("GET", "p"))),
+                pipelined(0, List.of(List.of("MULTI"), List.of("SET", "q", "1"), List.of("QUIT")))));
     }
 
     @Test
@@ -141,14 +150,18 @@ class RespTransactionsAndPubSubAgainstRedisTest extends ServerBesideRedis {
     private static List<String> run(RespConnection connection, Step step) {
         if (step.untilGone()) {
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!connection.call(step.request().toArray(String[]::new)).equals(":-2\r\n")) {
+            while (!connection.call(step.requests().get(0).toArray(String[]::new)).equals(":-2\r\n")) {
                 assertThat(System.nanoTime()).as("key expired within 10 s").isLessThan(deadline);
                 Thread.onSpinWait();
             }
             return List.of();
         }
-        if (!step.request().isEmpty()) {
-            connection.send(RespConnection.request(step.request().toArray(String[]::new)));
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        for (List<String> request : step.requests()) {
+            batch.writeBytes(RespConnection.request(request.toArray(String[]::new)));
+        }
+        if (batch.size() > 0) {
+            connection.send(batch.toByteArray());
         }
         List<String> replies = new ArrayList<>();
         for (int i = 0; i < step.replies(); i++) {

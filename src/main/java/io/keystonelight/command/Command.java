@@ -23,32 +23,72 @@ public interface Command {
         return Kind.READ;
     }
 
+    /** Whether it may run on a connection that subscribed to a channel or pattern (RESP2's rule). */
+    default boolean allowedWhileSubscribed() {
+        return false;
+    }
+
+    /** Its name as Redis's errors show it, lower case. */
+    default String commandName() {
+        return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Whether it may run before the connection authenticated. */
     default boolean allowedBeforeAuthentication() {
         return false;
     }
 
-    record Get(byte[] key) implements Command {
+    record Get(byte[] key) implements Command, Transactional {
+
+        @Override
+        public io.keystonelight.store.Write<?> step(long now) {
+            return TransactionReads.TX_GET.step(now, List.of(this.key));
+        }
     }
 
-    record Set(byte[] key, byte[] value) implements Command {
+    record Set(byte[] key, byte[] value) implements Command, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
         }
+
+        @Override
+        public io.keystonelight.store.Write<?> step(long now) {
+            return new io.keystonelight.store.Write.Put(this.key, this.value);
+        }
+
+        @Override
+        public Object reply(Object result) {
+            return CommandExecutor.OK;
+        }
     }
 
-    record Delete(List<byte[]> keys) implements Command {
+    record Delete(List<byte[]> keys) implements Command, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
+        }
+
+        @Override
+        public String commandName() {
+            return "del";
+        }
+
+        @Override
+        public io.keystonelight.store.Write<?> step(long now) {
+            return new io.keystonelight.store.Write.Delete(this.keys);
         }
     }
 
     /** @param message what to echo back, or {@code null} for the plain answer */
     record Ping(byte[] message) implements Command {
+
+        @Override
+        public boolean allowedWhileSubscribed() {
+            return true;
+        }
     }
 
     record Compact() implements Command {
@@ -65,6 +105,11 @@ public interface Command {
 
     /** Answered, then the connection closes. */
     record Quit() implements Command {
+
+        @Override
+        public boolean allowedWhileSubscribed() {
+            return true;
+        }
 
         @Override
         public boolean allowedBeforeAuthentication() {
@@ -99,6 +144,12 @@ public interface Command {
 
         public Invalid(String error) {
             this(error, false);
+        }
+
+        /** Its error is the answer, subscribed or not, as Redis answers an unknown command. */
+        @Override
+        public boolean allowedWhileSubscribed() {
+            return true;
         }
 
         /** Only when it ends the connection: otherwise a stranger learns nothing, not even what was wrong. */

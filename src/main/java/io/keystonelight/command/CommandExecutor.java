@@ -52,6 +52,8 @@ public class CommandExecutor {
 
     private final CompactionHistory compactions;
 
+    private final Transactions transactions;
+
     /** Requests run, by {@link Command.Kind}, and requests that failed: counted, never timed. */
     private final LongAdder[] commandsByKind = { new LongAdder(), new LongAdder(), new LongAdder() };
 
@@ -64,16 +66,28 @@ public class CommandExecutor {
         this.passwordCheck = passwordCheck;
         this.slowCommands = slowCommands;
         this.families = families;
+        this.transactions = new Transactions(store, this::run);
     }
 
     /** Runs every request of {@code batch} in order and returns their replies, in the same order. */
     public ReplyBatch execute(RequestBatch batch) {
         List<Command> commands = batch.commands();
         PendingReply[] replies = new PendingReply[commands.size()];
+        Session session = batch.session();
         for (int i = 0; i < replies.length; i++) {
             Command command = commands.get(i);
             this.commandsByKind[command.kind().ordinal()].increment();
-            replies[i] = new PendingReply(command, batch.session().submit(command, this));
+            // A connection that must still authenticate, or that subscribed, queues nothing: what it may
+            // not run is refused as it runs. Subscribed, every command it may run answers at once.
+            if ((session.isAuthenticated() || !this.passwordCheck.required()) && session.subscriber().count() == 0) {
+                CompletableFuture<Object> queued = session.transaction().queue(command);
+                if (queued != null) {
+                    replies[i] = new PendingReply(command, queued);
+                    continue;
+                }
+                command = session.transaction().bind(command);
+            }
+            replies[i] = new PendingReply(command, session.submit(command, this));
         }
         return new ReplyBatch(List.of(replies));
     }
@@ -112,6 +126,14 @@ public class CommandExecutor {
                 return CompletableFuture.failedFuture(new CommandException("NOAUTH",
                         "Authentication required.", "authentication required: send auth <password> first"));
             }
+            if (session.subscriber().count() > 0 && !command.allowedWhileSubscribed()) {
+                String refusal = "Can't execute '" + command.commandName() + "': only (P|S)SUBSCRIBE / "
+                        + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+                if (command instanceof TransactionCommand.Exec || command instanceof Transaction.Aborted) {
+                    return this.transactions.run(session, new Transaction.Aborted(refusal));
+                }
+                return CompletableFuture.failedFuture(new CommandException("ERR", refusal));
+            }
             return dispatch(session, command);
         }
         catch (CommandException | io.keystonelight.store.WriteRejectedException ex) {
@@ -137,7 +159,15 @@ public class CommandExecutor {
         if (command instanceof Command.Delete delete) {
             return this.store.submit(new Write.Delete(delete.keys())).thenApply(count -> (Object) count);
         }
+        if (command instanceof TransactionCommand || command instanceof Transaction.Aborted) {
+            return this.transactions.run(session, command);
+        }
         if (command instanceof Command.Ping ping) {
+            if (session.subscriber().count() > 0) {
+                // A subscribed connection's PING is answered in the form of a message, as Redis does.
+                return CompletableFuture.completedFuture(List.of("pong".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        ping.message() == null ? new byte[0] : ping.message()));
+            }
             return ping.message() == null ? CompletableFuture.completedFuture("PONG")
                     : CompletableFuture.completedFuture(ping.message());
         }

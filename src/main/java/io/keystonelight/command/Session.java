@@ -38,6 +38,10 @@ public final class Session {
 
     private CommandExecutor executor;
 
+    private final Transaction transaction = new Transaction();
+
+    private final Subscriber subscriber = new Subscriber();
+
     public Session(Executor eventLoop, String remoteAddress) {
         this.eventLoop = eventLoop;
         this.remoteAddress = remoteAddress;
@@ -103,6 +107,24 @@ public final class Session {
                 }
             });
         }
+    }
+
+    public Executor eventLoop() {
+        return this.eventLoop;
+    }
+
+    public Transaction transaction() {
+        return this.transaction;
+    }
+
+    public Subscriber subscriber() {
+        return this.subscriber;
+    }
+
+    /** The connection closed: its watches and subscriptions end. */
+    public void close() {
+        this.transaction.close();
+        this.subscriber.close();
     }
 
     public long id() {

@@ -259,6 +259,21 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /** The keys as a read sees them now: every type, none past its deadline. */
+    /** Sends the keyspace events of every write applied from now on to {@code events}. */
+    public void keyspaceEvents(KeyspaceEvents events) {
+        this.tables.events = events;
+    }
+
+    /** Whether writes go through a replicated log (cluster mode) rather than the data file. */
+    public boolean replicated() {
+        return this.replication != null;
+    }
+
+    /** The keys connections WATCH, for their transactions. */
+    public Watches watches() {
+        return this.tables.watches;
+    }
+
     public Keyspace view() {
         return this.tables.view(System.currentTimeMillis());
     }
@@ -327,6 +342,7 @@ public class KeyValueStore implements AutoCloseable {
         PendingChanges changes = new PendingChanges(this.tables, this.replicatedRecords);
         R result = changes.apply(write);
         this.liveBytes.add(changes.applyToTable());
+        changes.reportEvents();
         return result;
     }
 

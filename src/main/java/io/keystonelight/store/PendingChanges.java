@@ -56,6 +56,15 @@ final class PendingChanges implements Mutations {
     /** Keys this group removed because their deadline passed. */
     private int expired;
 
+    /** The keyspace events of the group, reported once it is applied; {@code null} when nobody wants them. */
+    private List<Object[]> events;
+
+    /** The command running, for the events its changes make. */
+    private String running = "";
+
+    /** Inside a {@link Write.Multi}: its steps' records are grouped once, by it. */
+    private boolean inMulti;
+
     private long now;
 
     private SplittableRandom random = new SplittableRandom(0);
@@ -99,9 +108,10 @@ final class PendingChanges implements Mutations {
             this.now = exec.now();
             this.random = new SplittableRandom(exec.seed());
             long mark = this.records == null ? 0 : this.records.mark();
+            this.running = exec.operation().name();
             try {
                 Object result = exec.operation().apply(this, exec.args());
-                if (this.records != null) {
+                if (this.records != null && !this.inMulti) {
                     this.records.group(mark);
                 }
                 return (R) result;
@@ -116,7 +126,11 @@ final class PendingChanges implements Mutations {
             }
             finally {
                 this.now = before;
+                this.running = "";
             }
+        }
+        if (write instanceof Write.Multi multi) {
+            return (R) applyMulti(multi);
         }
         if (write instanceof Write.Expire expire) {
             long before = this.now;
@@ -145,6 +159,7 @@ final class PendingChanges implements Mutations {
             for (byte[] key : delete.keys()) {
                 if (delete(key)) {
                     deleted++;
+                    event('g', "del", key);
                 }
             }
             return (R) Integer.valueOf(deleted);
@@ -201,6 +216,40 @@ final class PendingChanges implements Mutations {
         throw new IllegalArgumentException("unknown write " + write);
     }
 
+    private List<Object> applyMulti(Write.Multi multi) {
+        if (multi.watched() != null && !multi.watched().unchanged(this, this::changedInGroup)) {
+            return null;
+        }
+        long mark = this.records == null ? 0 : this.records.mark();
+        List<Object> results = new ArrayList<>(multi.steps().size());
+        this.inMulti = true;
+        try {
+            for (Write<?> step : multi.steps()) {
+                try {
+                    results.add(apply(step));
+                }
+                catch (RuntimeException ex) {
+                    // As in Redis, a command that fails inside EXEC is answered with its error; the others run.
+                    results.add(ex);
+                }
+            }
+        }
+        finally {
+            this.inMulti = false;
+        }
+        if (this.records != null) {
+            this.records.group(mark);
+        }
+        return results;
+    }
+
+    /** Whether an earlier write of this group changed {@code key}: not yet published, so no watch saw it. */
+    private boolean changedInGroup(byte[] key) {
+        ByteKey k = new ByteKey(key);
+        return this.changed.containsKey(k) || this.deadlineChanges.containsKey(k)
+                || this.cleared && this.tables.rawValue(key) != null;
+    }
+
     private Write.PutResult put(Write.Put put) {
         // SET ... GET refuses a key of another type, as Redis does; the conditions look at any type.
         byte[] previous = put.returnPrevious() ? string(put.key()) : null;
@@ -212,6 +261,7 @@ final class PendingChanges implements Mutations {
         };
         if (applies) {
             setString(put.key(), put.value(), 0);
+            event('$', "set", put.key());
         }
         return new Write.PutResult(applies, previous);
     }
@@ -306,6 +356,7 @@ final class PendingChanges implements Mutations {
         if (value != null && StoreTables.expired(deadlineOf(key), this.now)) {
             remove(key);
             this.expired++;
+            event('x', "expired", key);
             return null;
         }
         return value;
@@ -342,6 +393,39 @@ final class PendingChanges implements Mutations {
         }
     }
 
+    // ---- keyspace events
+
+    /** Notes an event for once the group is applied, if anybody wants its kind; replays make none. */
+    private void event(char type, String event, byte[] key) {
+        KeyspaceEvents listener = this.tables.events;
+        if (listener == null || this.direct || !listener.wants(type)) {
+            return;
+        }
+        if (this.events == null) {
+            this.events = new ArrayList<>();
+        }
+        this.events.add(new Object[] { type, event, key });
+    }
+
+    /** Reports the group's events, in the order they happened; on the committer, after {@link #applyToTable()}. */
+    void reportEvents() {
+        KeyspaceEvents listener = this.tables.events;
+        if (this.events == null || listener == null) {
+            return;
+        }
+        for (Object[] e : this.events) {
+            listener.event((Character) e[0], (String) e[1], (byte[]) e[2]);
+        }
+        this.events = null;
+    }
+
+    private static final java.util.Set<String> SETS = java.util.Set.of("set", "setex", "psetex", "getset");
+
+    private static final java.util.Set<String> EXPIRES = java.util.Set.of("expire", "pexpire", "expireat",
+            "pexpireat", "setex", "psetex", "set", "getex");
+
+    private static final java.util.Set<String> HASH_SETS = java.util.Set.of("hset", "hmset", "hsetnx");
+
     // ---- changes
 
     @Override
@@ -361,6 +445,12 @@ final class PendingChanges implements Mutations {
         }
         track(key, value);
         trackDeadline(key, keep);
+        if (SETS.contains(this.running)) {
+            event('$', "set", key);
+        }
+        if (deadline != 0 && deadline != KEEP_DEADLINE && EXPIRES.contains(this.running)) {
+            event('g', "expire", key);
+        }
     }
 
     @Override
@@ -387,12 +477,19 @@ final class PendingChanges implements Mutations {
         }
         if (deadline <= this.now) {
             remove(key);
+            if (EXPIRES.contains(this.running)) {
+                // A deadline already past deletes the key, and Redis says so as a del.
+                event('g', "del", key);
+            }
             return true;
         }
         if (this.records != null) {
             this.records.operation("pexpireat", key, decimal(deadline));
         }
         trackDeadline(key, deadline);
+        if (EXPIRES.contains(this.running)) {
+            event('g', "expire", key);
+        }
         return true;
     }
 
@@ -540,6 +637,11 @@ final class PendingChanges implements Mutations {
     @Override
     public boolean hashSet(byte[] key, byte[] field, byte[] value) {
         HashValue hash = mutable(key, HashValue.class, HashValue::new);
+        if (HASH_SETS.contains(this.running)) {
+            // One event per command, however many fields it sets, as Redis sends.
+            this.running = "";
+            event('h', "hset", key);
+        }
         if (this.records != null) {
             this.records.operation("hset", key, field, value);
         }
@@ -795,6 +897,7 @@ final class PendingChanges implements Mutations {
     long applyToTable() {
         long delta = 0;
         if (this.cleared) {
+            this.tables.watches.flushing();
             List<byte[]> all = new ArrayList<>();
             this.tables.strings.forEach((key, value) -> all.add(key));
             for (byte[] key : all) {
@@ -816,12 +919,14 @@ final class PendingChanges implements Mutations {
             if (deadline != null) {
                 publishDeadline(key, deadline);
             }
+            this.tables.watches.touched(key);
         }
         return delta;
     }
 
     /** Forgets the group: its records were not persisted. */
     void discard() {
+        this.events = null;
         this.changed.clear();
         this.deadlineChanges.clear();
         this.order.clear();

@@ -23,6 +23,11 @@ final class StoreTables {
     /** Unix milliseconds; only keys with a deadline are here. */
     final ConcurrentHashMap<ByteKey, Long> deadlines = new ConcurrentHashMap<>();
 
+    final Watches watches = new Watches(this);
+
+    /** Where keyspace events go; {@code null} when nobody asked for them. */
+    volatile KeyspaceEvents events;
+
     /** What the key holds, deadline or not; {@code null} if nothing. */
     Object rawValue(byte[] key) {
         byte[] string = this.strings.get(key);

@@ -86,6 +86,17 @@ public sealed interface Write<R> {
         Object apply(Mutations keys, java.util.List<byte[]> args);
     }
 
+    /**
+     * The commands of one transaction (EXEC), applied in turn against the same changes with no other
+     * write in between, so that their records make one {@code |tx|} record and share one fsync; each
+     * sees the changes of those before it. Answers each step's result, or the exception it failed
+     * with, in order; or {@code null}, running none of them, when a key {@code watched} changed.
+     *
+     * @param watched the connection's watched keys, or {@code null}
+     */
+    record Multi(java.util.List<Write<?>> steps, Watches.Watcher watched) implements Write<java.util.List<Object>> {
+    }
+
     /** Deletes those of {@code keys} that are past their deadline at {@code now}; answers how many. */
     record Expire(java.util.List<byte[]> keys, long now) implements Write<Integer> {
     }

@@ -226,6 +226,7 @@ final class WritePipeline implements AutoCloseable {
             return;
         }
         this.liveBytes.add(changes.applyToTable());
+        changes.reportEvents();
         this.groups++;
         this.writes += group.size();
         for (int i = 0; i < group.size(); i++) {

@@ -55,6 +55,25 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     /** Requests read but not yet answered past which the connection stops reading. */
     private static final int MAX_PENDING_REPLIES = 16 * 1024;
 
+    /**
+     * Redis's {@code client-output-buffer-limit pubsub 32mb 8mb 60}: a subscriber whose unsent
+     * messages pass the hard limit, or stay past the soft limit for the whole time, is closed.
+     */
+    private static final long PUSH_HARD_LIMIT = 32L << 20;
+
+    private static final long PUSH_SOFT_LIMIT = 8L << 20;
+
+    private static final long PUSH_SOFT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** The place in the reply order of a message pushed to a subscriber. */
+    private static final Command PUSHED = new Command() {
+
+        @Override
+        public String toString() {
+            return "(message pushed to a subscriber)";
+        }
+    };
+
     /** How long a connection that is being closed after a framing error may keep sending. */
     private static final long LINGER_MILLIS = 2000;
 
@@ -81,6 +100,12 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     private boolean closed;
 
+    /** Bytes of messages handed to this connection's loop but not yet written. */
+    private final AtomicLong pushesQueued = new AtomicLong();
+
+    /** Since when the unsent messages are past the soft limit, 0 if they are not. */
+    private long pastSoftLimitSince;
+
     ClientConnection(Channel channel, WireProtocol protocol, ApplicationEventPublisher events) {
         super(events);
         this.channel = channel;
@@ -89,6 +114,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         String address = remote == null ? "unknown" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
         this.id = address + ":" + IDS.incrementAndGet();
         this.session = new Session(channel.eventLoop(), address);
+        this.session.subscriber().outlet(this::push);
     }
 
     Session session() {
@@ -141,6 +167,72 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
             }
         }
         flushReady();
+    }
+
+    /**
+     * A message published to a channel this connection subscribed to, from the publisher's thread:
+     * written on this connection's loop, in order with its replies. The bytes not yet sent are
+     * bounded, so a subscriber that does not read costs at most the limit before it is closed.
+     */
+    private void push(Object message) {
+        long size = approximateSize(message);
+        if (this.pushesQueued.addAndGet(size) + unsentBytes() > PUSH_HARD_LIMIT) {
+            this.pushesQueued.addAndGet(-size);
+            closeOverLimit();
+            return;
+        }
+        this.channel.eventLoop().execute(() -> {
+            this.pushesQueued.addAndGet(-size);
+            if (this.closed) {
+                return;
+            }
+            this.replies.add(new PendingReply(PUSHED, java.util.concurrent.CompletableFuture.completedFuture(message)));
+            flushReady();
+            checkPushLimit();
+        });
+    }
+
+    private static long approximateSize(Object message) {
+        long size = 16;
+        if (message instanceof List<?> parts) {
+            for (Object part : parts) {
+                size += 16 + (part instanceof byte[] bytes ? bytes.length : 0);
+            }
+        }
+        return size;
+    }
+
+    private long unsentBytes() {
+        io.netty.channel.ChannelOutboundBuffer outbound = this.channel.unsafe().outboundBuffer();
+        return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+    }
+
+    private void checkPushLimit() {
+        long unsent = unsentBytes() + this.pushesQueued.get();
+        if (unsent > PUSH_HARD_LIMIT) {
+            closeOverLimit();
+        }
+        else if (unsent > PUSH_SOFT_LIMIT) {
+            long now = System.nanoTime();
+            if (this.pastSoftLimitSince == 0) {
+                this.pastSoftLimitSince = now;
+            }
+            else if (now - this.pastSoftLimitSince > PUSH_SOFT_NANOS) {
+                closeOverLimit();
+            }
+        }
+        else {
+            this.pastSoftLimitSince = 0;
+        }
+    }
+
+    private void closeOverLimit() {
+        if (this.channel.isOpen()) {
+            log.warn("Closing subscriber {}: its unsent messages passed the output limit (pub/sub: {} MB, or {} MB "
+                    + "for {} s) because it does not read them", this.id, PUSH_HARD_LIMIT >> 20,
+                    PUSH_SOFT_LIMIT >> 20, TimeUnit.NANOSECONDS.toSeconds(PUSH_SOFT_NANOS));
+            this.channel.close();
+        }
     }
 
     private void scheduleFlush() {
@@ -278,6 +370,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     void channelClosed() {
         this.closed = true;
+        this.session.close();
         super.close();
     }
 

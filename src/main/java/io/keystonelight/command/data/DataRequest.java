@@ -1,15 +1,29 @@
 package io.keystonelight.command.data;
 
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.Transactional;
+import io.keystonelight.store.Write;
 
 /** A request for a {@link DataCommand}, its arguments as given (the name first). */
-public record DataRequest(DataCommand command, List<byte[]> args) implements Command {
+public record DataRequest(DataCommand command, List<byte[]> args) implements Command, Transactional {
 
     @Override
     public Kind kind() {
         return this.command.write() ? Kind.WRITE : Kind.READ;
+    }
+
+    @Override
+    public String commandName() {
+        return this.command.name();
+    }
+
+    /** A read as well as a write: inside EXEC a read must see the transaction's earlier writes. */
+    @Override
+    public Write<?> step(long now) {
+        return new Write.Exec(this.command, this.args, now, ThreadLocalRandom.current().nextLong());
     }
 
     @Override

@@ -16,7 +16,6 @@ import io.keystonelight.command.CommandExecutor;
 import io.keystonelight.command.CommandFamily;
 import io.keystonelight.command.Session;
 import io.keystonelight.store.KeyValueStore;
-import io.keystonelight.store.Write;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
@@ -60,7 +59,8 @@ class KeyCommands implements CommandFamily, DisposableBean {
     @Override
     public CompletableFuture<Object> execute(Session session, Command command) {
         if (command instanceof RespCommand.FlushDb) {
-            return this.store.submit(new Write.Clear()).thenApply(ignored -> CommandExecutor.OK);
+            RespCommand.FlushDb flush = (RespCommand.FlushDb) command;
+            return this.store.submit(flush.step(System.currentTimeMillis())).thenApply(flush::reply);
         }
         if (command instanceof RespCommand.Exists exists) {
             return Reads.read(this.store, () -> {

@@ -3,6 +3,9 @@ package io.keystonelight.protocol.resp;
 import java.util.List;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.CommandExecutor;
+import io.keystonelight.command.TransactionReads;
+import io.keystonelight.command.Transactional;
 import io.keystonelight.store.Write;
 
 /**
@@ -15,70 +18,169 @@ sealed interface RespCommand extends Command {
 
     /** {@code SET key value [NX|XX] [GET]}, when it has options. */
     record SetWithOptions(byte[] key, byte[] value, Write.Condition condition, boolean returnPrevious)
-            implements RespCommand {
+            implements RespCommand, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
         }
+
+        @Override
+        public String commandName() {
+            return "set";
+        }
+
+        @Override
+        public Write<?> step(long now) {
+            return new Write.Put(this.key, this.value, this.condition, this.returnPrevious);
+        }
+
+        @Override
+        public Object reply(Object result) {
+            Write.PutResult put = (Write.PutResult) result;
+            if (this.returnPrevious) {
+                return Reads.valueOrNone(put.previous());
+            }
+            return put.applied() ? CommandExecutor.OK : CommandExecutor.NONE;
+        }
     }
 
-    record SetIfAbsent(byte[] key, byte[] value) implements RespCommand {
+    record SetIfAbsent(byte[] key, byte[] value) implements RespCommand, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
         }
+
+        @Override
+        public String commandName() {
+            return "setnx";
+        }
+
+        @Override
+        public Write<?> step(long now) {
+            return new Write.Put(this.key, this.value, Write.Condition.IF_ABSENT, false);
+        }
+
+        @Override
+        public Object reply(Object result) {
+            return ((Write.PutResult) result).applied() ? 1L : 0L;
+        }
     }
 
-    record GetDel(byte[] key) implements RespCommand {
+    record GetDel(byte[] key) implements RespCommand, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
         }
+
+        @Override
+        public Write<?> step(long now) {
+            return new Write.GetAndDelete(this.key);
+        }
+
+        @Override
+        public Object reply(Object result) {
+            return Reads.valueOrNone((byte[]) result);
+        }
     }
 
-    record MultiGet(List<byte[]> keys) implements RespCommand {
+    record MultiGet(List<byte[]> keys) implements RespCommand, Transactional {
+
+        @Override
+        public String commandName() {
+            return "mget";
+        }
+
+        @Override
+        public Write<?> step(long now) {
+            return TransactionReads.TX_MGET.step(now, this.keys);
+        }
     }
 
-    record MultiSet(List<byte[]> keys, List<byte[]> values) implements RespCommand {
+    record MultiSet(List<byte[]> keys, List<byte[]> values) implements RespCommand, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
+        }
+
+        @Override
+        public String commandName() {
+            return "mset";
+        }
+
+        @Override
+        public Write<?> step(long now) {
+            return new Write.PutAll(this.keys, this.values, false);
+        }
+
+        @Override
+        public Object reply(Object result) {
+            return CommandExecutor.OK;
         }
     }
 
     /** INCR, DECR, INCRBY, DECRBY. */
-    record IncrementBy(byte[] key, long delta) implements RespCommand {
+    record IncrementBy(byte[] key, long delta) implements RespCommand, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
         }
+
+        @Override
+        public String commandName() {
+            return "incrby";
+        }
+
+        @Override
+        public Write<?> step(long now) {
+            return new Write.Increment(this.key, this.delta);
+        }
     }
 
-    record Append(byte[] key, byte[] suffix) implements RespCommand {
+    record Append(byte[] key, byte[] suffix) implements RespCommand, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
         }
+
+        @Override
+        public Write<?> step(long now) {
+            return new Write.Append(this.key, this.suffix);
+        }
     }
 
-    record StrLen(byte[] key) implements RespCommand {
+    record StrLen(byte[] key) implements RespCommand, Transactional {
+
+        @Override
+        public Write<?> step(long now) {
+            return TransactionReads.TX_STRLEN.step(now, List.of(this.key));
+        }
     }
 
     // ---- key commands (KeyCommands)
 
-    record Exists(List<byte[]> keys) implements RespCommand {
+    record Exists(List<byte[]> keys) implements RespCommand, Transactional {
+
+        @Override
+        public Write<?> step(long now) {
+            return TransactionReads.TX_EXISTS.step(now, this.keys);
+        }
     }
 
     record Type(byte[] key) implements RespCommand {
     }
 
-    record DbSize() implements RespCommand {
+    record DbSize() implements RespCommand, Transactional {
+
+        @Override
+        public Write<?> step(long now) {
+            return TransactionReads.TX_DBSIZE.step(now, List.of());
+        }
     }
 
     record Keys(byte[] pattern) implements RespCommand {
@@ -92,11 +194,26 @@ sealed interface RespCommand extends Command {
     }
 
     /** FLUSHDB and FLUSHALL. */
-    record FlushDb() implements RespCommand {
+    record FlushDb() implements RespCommand, Transactional {
 
         @Override
         public Kind kind() {
             return Kind.WRITE;
+        }
+
+        @Override
+        public String commandName() {
+            return "flushdb";
+        }
+
+        @Override
+        public Write<?> step(long now) {
+            return new Write.Clear();
+        }
+
+        @Override
+        public Object reply(Object result) {
+            return CommandExecutor.OK;
         }
     }
 
@@ -111,6 +228,15 @@ sealed interface RespCommand extends Command {
     }
 
     record ConfigGet(List<byte[]> patterns) implements RespCommand {
+    }
+
+    /** {@code CONFIG SET notify-keyspace-events <flags>}: the one setting that changes at run time here. */
+    record ConfigSet(String notifyKeyspaceEvents) implements RespCommand {
+
+        @Override
+        public String commandName() {
+            return "config|set";
+        }
     }
 
     record BackgroundRewrite() implements RespCommand {
@@ -143,6 +269,38 @@ sealed interface RespCommand extends Command {
 
     /** {@code CLIENT SETNAME|GETNAME|SETINFO|ID ...}; the subcommand in lower case. */
     record Client(String subcommand, List<byte[]> arguments) implements RespCommand {
+    }
+
+    // ---- pub/sub (PubSubCommands)
+
+    /** SUBSCRIBE and PSUBSCRIBE. */
+    record Subscribe(List<byte[]> names, boolean pattern) implements RespCommand {
+
+        @Override
+        public boolean allowedWhileSubscribed() {
+            return true;
+        }
+    }
+
+    /** UNSUBSCRIBE and PUNSUBSCRIBE; no names: all of them. */
+    record Unsubscribe(List<byte[]> names, boolean pattern) implements RespCommand {
+
+        @Override
+        public boolean allowedWhileSubscribed() {
+            return true;
+        }
+    }
+
+    record Publish(byte[] channel, byte[] message) implements RespCommand {
+    }
+
+    /** {@code PUBSUB CHANNELS|NUMSUB|NUMPAT}, the subcommand in lower case. */
+    record PubSubInfo(String subcommand, List<byte[]> arguments) implements RespCommand {
+
+        @Override
+        public String commandName() {
+            return "pubsub";
+        }
     }
 
     /** A request refused before it ran, with an error code other than {@code ERR}. */

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.Transaction;
+import io.keystonelight.command.TransactionCommand;
 import io.keystonelight.command.data.DataCommand;
 import io.keystonelight.command.data.DataCommands;
 import io.keystonelight.command.data.DataRequest;
@@ -173,6 +175,38 @@ final class RespCommandParser {
                     yield new RespCommand.Echo(args.get(1));
                 }
                 case "quit" -> new Command.Quit();
+                case "multi" -> {
+                    arity(name, argc, 1);
+                    yield new TransactionCommand.Multi();
+                }
+                case "exec" -> argc == 1 ? new TransactionCommand.Exec(List.of())
+                        : new Transaction.Aborted("wrong number of arguments for 'exec' command");
+                case "discard" -> {
+                    arity(name, argc, 1);
+                    yield new TransactionCommand.Discard();
+                }
+                case "watch" -> {
+                    atLeast(name, argc, 2);
+                    yield new TransactionCommand.Watch(keys(args, 1));
+                }
+                case "unwatch" -> {
+                    arity(name, argc, 1);
+                    yield new TransactionCommand.Unwatch();
+                }
+                case "subscribe", "psubscribe" -> {
+                    atLeast(name, argc, 2);
+                    yield new RespCommand.Subscribe(args.subList(1, argc), name.charAt(0) == 'p');
+                }
+                case "unsubscribe", "punsubscribe" -> new RespCommand.Unsubscribe(args.subList(1, argc),
+                        name.charAt(0) == 'p');
+                case "publish" -> {
+                    arity(name, argc, 3);
+                    yield new RespCommand.Publish(args.get(1), args.get(2));
+                }
+                case "pubsub" -> {
+                    atLeast(name, argc, 2);
+                    yield pubsub(args);
+                }
                 default -> unsupportedOrUnknown(name, args);
             };
         }
@@ -229,9 +263,8 @@ final class RespCommandParser {
                 "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zpopmin", "zpopmax", "bzpopmin",
                 "bzpopmax", "zmpop", "bzmpop", "zunion", "zinter", "zdiff", "zunionstore", "zinterstore",
                 "zdiffstore", "zintercard", "zrandmember", "zscan");
-        reason(reasons, "transactions are not supported yet", "multi", "exec", "discard", "watch", "unwatch");
-        reason(reasons, "pub/sub is not supported yet", "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
-                "publish", "pubsub", "ssubscribe", "sunsubscribe", "spublish");
+        reason(reasons, "sharded pub/sub belongs to Redis Cluster; SUBSCRIBE and PUBLISH work here",
+                "ssubscribe", "sunsubscribe", "spublish");
         reason(reasons, "MONITOR is not supported yet", "monitor");
         reason(reasons, "BITFIELD is not supported yet", "bitfield", "bitfield_ro");
         return java.util.Map.copyOf(reasons);
@@ -355,6 +388,23 @@ final class RespCommandParser {
         return new RespCommand.Hello(version, user, password, name);
     }
 
+    private static Command pubsub(List<byte[]> args) {
+        String sub = lowerAscii(args.get(1));
+        int argc = args.size();
+        switch (sub) {
+            case "channels" -> {
+                if (argc > 3) {
+                    throw wrongArguments("pubsub|channels");
+                }
+            }
+            case "numsub" -> {
+            }
+            case "numpat" -> arity("pubsub|numpat", argc, 2);
+            default -> throw new Refusal(unknownSubcommand(args.get(1), "PUBSUB"));
+        }
+        return new RespCommand.PubSubInfo(sub, args.subList(2, argc));
+    }
+
     private static Command client(List<byte[]> args) {
         String sub = lowerAscii(args.get(1));
         int argc = args.size();
@@ -395,11 +445,24 @@ final class RespCommandParser {
             atLeast("config|get", args.size(), 3);
             return new RespCommand.ConfigGet(args.subList(2, args.size()));
         }
+        if (sub.equals("set") && args.size() >= 4 && args.size() % 2 == 0 && onlyNotifications(args)) {
+            return new RespCommand.ConfigSet(text(args.get(3)));
+        }
         if (sub.equals("set") || sub.equals("rewrite") || sub.equals("resetstat")) {
             return new Command.Invalid("CONFIG " + sub.toUpperCase(Locale.ROOT) + " is not supported: this server "
                     + "reads its settings (keystonelight.*) at start");
         }
         throw new Refusal(unknownSubcommand(args.get(1), "CONFIG"));
+    }
+
+    /** Whether every setting a CONFIG SET names is notify-keyspace-events, the one it can change here. */
+    private static boolean onlyNotifications(List<byte[]> args) {
+        for (int i = 2; i < args.size(); i += 2) {
+            if (!lowerAscii(args.get(i)).equals("notify-keyspace-events")) {
+                return false;
+            }
+        }
+        return args.size() == 4;
     }
 
     private static String unknownSubcommand(byte[] sub, String command) {

@@ -34,6 +34,10 @@ public class RespProtocol implements WireProtocol {
     record Status(String text) {
     }
 
+    /** Several replies to one request, one after the other (SUBSCRIBE answers once per channel). */
+    record Several(List<Object> replies) {
+    }
+
     private static final byte[] CRLF = { '\r', '\n' };
 
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -105,6 +109,18 @@ public class RespProtocol implements WireProtocol {
         }
         else if (result == CommandExecutor.NULL_ARRAY) {
             out.writeBytes(NULL_ARRAY);
+        }
+        else if (result instanceof Several several) {
+            for (Object reply : several.replies()) {
+                value(out, reply);
+            }
+        }
+        else if (result instanceof Throwable failure) {
+            // A command's error inside EXEC's array.
+            error(out, failure);
+        }
+        else if (result instanceof CompactionResult) {
+            status(out, "OK");
         }
         else if (result == CommandExecutor.NONE || result == null) {
             out.writeBytes(NULL_BULK);

@@ -65,9 +65,12 @@ class ServerCommands implements CommandFamily {
 
     private volatile boolean lastRewriteFailed;
 
+    private final KeyspaceNotifications notifications;
+
     ServerCommands(KeyValueStore store, CompactionHistory compactions, ObjectProvider<CommandExecutor> executor,
             EventLoopServerConnectionFactory connections, KeystoneLightProperties properties,
-            @Qualifier("slowCommands") Executor slowCommands) {
+            @Qualifier("slowCommands") Executor slowCommands, KeyspaceNotifications notifications) {
+        this.notifications = notifications;
         this.store = store;
         this.compactions = compactions;
         this.executor = executor;
@@ -166,7 +169,7 @@ class ServerCommands implements CommandFamily {
         settings.put("maxclients", String.valueOf(server.maxConnections()));
         settings.put("maxmemory", "0");
         settings.put("maxmemory-policy", "noeviction");
-        settings.put("notify-keyspace-events", "");
+        settings.put("notify-keyspace-events", this.notifications.flags());
         settings.put("port", String.valueOf(this.connections.getPort()));
         settings.put("proto-max-bulk-len", String.valueOf(server.protoMaxBulkLen().toBytes()));
         settings.put("save", "");

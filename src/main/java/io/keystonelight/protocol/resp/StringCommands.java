@@ -9,7 +9,6 @@ import io.keystonelight.command.CommandExecutor;
 import io.keystonelight.command.CommandFamily;
 import io.keystonelight.command.Session;
 import io.keystonelight.store.KeyValueStore;
-import io.keystonelight.store.Write;
 
 import org.springframework.stereotype.Component;
 
@@ -37,32 +36,10 @@ class StringCommands implements CommandFamily {
 
     @Override
     public CompletableFuture<Object> execute(Session session, Command command) {
-        if (command instanceof RespCommand.SetWithOptions set) {
-            return this.store.submit(new Write.Put(set.key(), set.value(), set.condition(), set.returnPrevious()))
-                    .thenApply(result -> {
-                        if (set.returnPrevious()) {
-                            return Reads.valueOrNone(result.previous());
-                        }
-                        return result.applied() ? CommandExecutor.OK : CommandExecutor.NONE;
-                    });
-        }
-        if (command instanceof RespCommand.SetIfAbsent set) {
-            return this.store.submit(new Write.Put(set.key(), set.value(), Write.Condition.IF_ABSENT, false))
-                    .thenApply(result -> result.applied() ? 1L : 0L);
-        }
-        if (command instanceof RespCommand.GetDel getDel) {
-            return this.store.submit(new Write.GetAndDelete(getDel.key())).thenApply(Reads::valueOrNone);
-        }
-        if (command instanceof RespCommand.MultiSet mset) {
-            return this.store.submit(new Write.PutAll(mset.keys(), mset.values(), false))
-                    .thenApply(ignored -> CommandExecutor.OK);
-        }
-        if (command instanceof RespCommand.IncrementBy increment) {
-            return this.store.submit(new Write.Increment(increment.key(), increment.delta()))
-                    .thenApply(value -> value);
-        }
-        if (command instanceof RespCommand.Append append) {
-            return this.store.submit(new Write.Append(append.key(), append.suffix())).thenApply(length -> length);
+        if (command.kind() == Command.Kind.WRITE) {
+            // The same step a transaction runs, on its own.
+            io.keystonelight.command.Transactional write = (io.keystonelight.command.Transactional) command;
+            return this.store.submit(write.step(System.currentTimeMillis())).thenApply(write::reply);
         }
         if (command instanceof RespCommand.MultiGet mget) {
             return Reads.read(this.store, () -> {

@@ -1,17 +1,11 @@
 package io.keystonelight.protocol.resp;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import io.keystonelight.support.RedisServerProcess;
 import io.keystonelight.support.RespConnection;
-import io.keystonelight.support.ServerInThisJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,32 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * included, must be the same bytes. Replies that depend on the clock are kept to whole seconds
  * far from a boundary (a TTL of 100 s reads 100 on both).
  */
-class RespDataTypesAgainstRedisTest extends ServerInThisJvm {
-
-    @TempDir
-    static Path redisFolder;
-
-    private static RedisServerProcess redis;
-
-    @BeforeEach
-    void startRedisOnce() {
-        if (redis == null) {
-            redis = RedisServerProcess.start(redisFolder);
-        }
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
-            assertThat(kl.call("FLUSHALL")).isEqualTo("+OK\r\n");
-            assertThat(reference.call("FLUSHALL")).isEqualTo("+OK\r\n");
-        }
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-            redis = null;
-        }
-    }
+class RespDataTypesAgainstRedisTest extends ServerBesideRedis {
 
     private static final List<List<String>> EXPIRY = List.of(
             List.of("SET", "k", "v", "EX", "100"), List.of("TTL", "k"), List.of("SET", "k", "v", "PX", "100000"),

@@ -117,7 +117,7 @@ final class SetCommands {
             if (set == null) {
                 return CommandExecutor.NONE;
             }
-            byte[] member = set.members().get(pick(keys, set.size()));
+            byte[] member = set.member(pick(keys, set.size()));
             keys.setRemove(key, member);
             return member;
         }
@@ -127,13 +127,10 @@ final class SetCommands {
         if (set == null || count == 0) {
             return out;
         }
-        List<byte[]> members = new ArrayList<>(set.members());
-        long popped = Math.min(count, members.size());
+        long popped = Math.min(count, set.size());
         for (long i = 0; i < popped; i++) {
-            int at = pick(keys, members.size());
-            byte[] member = members.get(at);
-            members.set(at, members.get(members.size() - 1));
-            members.remove(members.size() - 1);
+            SetValue now = keys.get(key, SetValue.class);
+            byte[] member = now.member(pick(keys, now.size()));
             keys.setRemove(key, member);
             out.add(member);
         }
@@ -155,7 +152,7 @@ final class SetCommands {
             if (set == null) {
                 return CommandExecutor.NONE;
             }
-            return set.members().get(random.nextInt(set.size()));
+            return set.member(random.nextInt(set.size()));
         }
         long count = Args.inRange(args.get(2), -Long.MAX_VALUE, Long.MAX_VALUE, null);
         SetValue set = keys.get(args.get(1), SetValue.class);
@@ -163,16 +160,33 @@ final class SetCommands {
         if (set == null || count == 0) {
             return out;
         }
-        List<byte[]> members = set.members();
         if (count < 0) {
             for (long i = 0; i < -count; i++) {
-                out.add(members.get(random.nextInt(members.size())));
+                out.add(set.member(random.nextInt(set.size())));
             }
             return out;
         }
-        List<byte[]> shuffled = new ArrayList<>(members);
-        Collections.shuffle(shuffled, random);
-        out.addAll(shuffled.subList(0, (int) Math.min(count, shuffled.size())));
+        if (count >= set.size()) {
+            out.addAll(set.members());
+            Collections.shuffle(out, random);
+            return out;
+        }
+        // Distinct positions: a few draws each while fewer than half are wanted, else a partial shuffle.
+        if (count <= set.size() / 2) {
+            java.util.Set<Integer> drawn = new java.util.HashSet<>();
+            while (drawn.size() < count) {
+                int at = random.nextInt(set.size());
+                if (drawn.add(at)) {
+                    out.add(set.member(at));
+                }
+            }
+            return out;
+        }
+        List<byte[]> members = set.members();
+        for (int i = 0; i < count; i++) {
+            Collections.swap(members, i, i + random.nextInt(members.size() - i));
+            out.add(members.get(i));
+        }
         return out;
     }
 

@@ -106,7 +106,7 @@ class RespCollectionsAgainstRedisTest extends ServerInThisJvm {
                 count("SPOP", "t", "2"), r("SCARD", "t"), count("SPOP", "t", "10"), r("EXISTS", "t"),
                 r("SRANDMEMBER", "nos"), r("SRANDMEMBER", "nos", "3"), r("SRANDMEMBER", "w", "0"),
                 count("SRANDMEMBER", "w"), sorted("SRANDMEMBER", "w", "10"), count("SRANDMEMBER", "w", "2"),
-                count("SRANDMEMBER", "w", "-7"), r("SRANDMEMBER", "w", "x"),
+                count("SRANDMEMBER", "w", "-7"), count("SRANDMEMBER", "w", "3"), r("SRANDMEMBER", "w", "x"),
                 r("SRANDMEMBER", "w", "-9223372036854775808"), r("SRANDMEMBER", "w", "1", "2"),
                 r("SADD", "e", "x"), r("EXPIRE", "e", "100"), r("SADD", "e", "y"), r("TTL", "e"),
                 r("SREM", "e", "x", "y"), r("EXISTS", "e"), r("SADD", "s")));

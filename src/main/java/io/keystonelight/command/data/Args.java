@@ -2,6 +2,7 @@ package io.keystonelight.command.data;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -102,6 +103,30 @@ public final class Args {
         return value;
     }
 
+    /** A whole number from 0 up, as Redis's {@code getPositiveLongFromObjectOrReply}: {@code message} for any fault, if given. */
+    static long positive(byte[] arg, String message) {
+        Long value = parseLong(arg);
+        if (value == null) {
+            throw error(message != null ? message : NOT_AN_INTEGER);
+        }
+        if (value < 0) {
+            throw error(message != null ? message : "value is out of range, must be positive");
+        }
+        return value;
+    }
+
+    /** A whole number in {@code [min, max]}, as Redis's {@code getRangeLongFromObjectOrReply}. */
+    static long inRange(byte[] arg, long min, long max, String message) {
+        Long value = parseLong(arg);
+        if (value == null) {
+            throw error(message != null ? message : NOT_AN_INTEGER);
+        }
+        if (value < min || value > max) {
+            throw error(message != null ? message : "value is out of range, value must between " + min + " and " + max);
+        }
+        return value;
+    }
+
     /** A float as Redis's {@code string2ld}/{@code strtod} take it: no spaces, no NaN. */
     static double parseDouble(byte[] arg, String error) {
         String text = new String(arg, StandardCharsets.ISO_8859_1);
@@ -192,31 +217,37 @@ public final class Args {
         return rounded.toPlainString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** A double as Redis 7.0 replies it ({@code %.17g}, shortest form when it reads back the same). */
+    /** A double as Redis 7.0 replies it: C's {@code %.17g}. */
     static byte[] score(double value) {
         if (Double.isInfinite(value)) {
             return bytes(value > 0 ? "inf" : "-inf");
         }
-        if (value == Math.rint(value) && Math.abs(value) < 1e17) {
-            return bytes((long) value);
+        if (value == 0) {
+            return bytes(1 / value < 0 ? "-0" : "0");
         }
-        String g = String.format("%.17g", value);
-        // %.17g in C drops trailing zeros (no '#' flag); Java's keeps them.
-        String mantissa = g;
-        String exponent = "";
-        int e = g.indexOf('e');
-        if (e >= 0) {
-            mantissa = g.substring(0, e);
-            exponent = g.substring(e);
-            // C prints at least two exponent digits, as Java does; Java writes e+05 the same.
+        // Java's own %.17g pads the shortest decimal form with zeros (0.1 gives 0.10000000000000000);
+        // C rounds the exact binary value to 17 digits (0.10000000000000001), so round it here.
+        BigDecimal rounded = new BigDecimal(value).round(new MathContext(17, RoundingMode.HALF_EVEN));
+        int exponent = rounded.precision() - rounded.scale() - 1;
+        if (exponent >= -4 && exponent < 17) {
+            return bytes(rounded.stripTrailingZeros().toPlainString());
         }
-        if (mantissa.contains(".")) {
-            mantissa = mantissa.replaceAll("0+$", "");
-            if (mantissa.endsWith(".")) {
-                mantissa = mantissa.substring(0, mantissa.length() - 1);
-            }
+        String digits = rounded.unscaledValue().abs().toString().replaceAll("0+$", "");
+        StringBuilder out = new StringBuilder();
+        if (value < 0) {
+            out.append('-');
         }
-        return bytes(mantissa + exponent);
+        out.append(digits.charAt(0));
+        if (digits.length() > 1) {
+            out.append('.').append(digits, 1, digits.length());
+        }
+        out.append(exponent < 0 ? "e-" : "e+");
+        int magnitude = Math.abs(exponent);
+        if (magnitude < 10) {
+            out.append('0');
+        }
+        out.append(magnitude);
+        return bytes(out.toString());
     }
 
     static void key(byte[] key) {

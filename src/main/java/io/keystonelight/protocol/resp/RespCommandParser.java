@@ -253,16 +253,8 @@ final class RespCommandParser {
         reason(reasons, "every write is already in the data file before it is answered; BGREWRITEAOF compacts it",
                 "save", "bgsave");
         reason(reasons, "the server is stopped with SIGTERM (or Ctrl-C), not over the wire", "shutdown");
-        reason(reasons, "lists, sets and sorted sets are not supported yet", "lpush", "rpush", "lpushx", "rpushx",
-                "lpop", "rpop", "llen", "lrange", "lindex", "lset", "linsert", "lrem", "ltrim", "lpos", "lmove",
-                "rpoplpush", "lmpop", "blpop", "brpop", "blmove", "brpoplpush", "blmpop", "sadd", "srem", "smembers",
-                "sismember", "smismember", "scard", "spop", "srandmember", "smove", "sinter", "sintercard",
-                "sinterstore", "sunion", "sunionstore", "sdiff", "sdiffstore", "sscan", "zadd", "zrem", "zscore",
-                "zmscore", "zincrby", "zcard", "zcount", "zlexcount", "zrange", "zrangestore", "zrangebyscore",
-                "zrevrangebyscore", "zrangebylex", "zrevrangebylex", "zrevrange", "zrank", "zrevrank",
-                "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zpopmin", "zpopmax", "bzpopmin",
-                "bzpopmax", "zmpop", "bzmpop", "zunion", "zinter", "zdiff", "zunionstore", "zinterstore",
-                "zdiffstore", "zintercard", "zrandmember", "zscan");
+        reason(reasons, "blocking pops are not supported yet", "blpop", "brpop", "blmove", "brpoplpush", "blmpop",
+                "bzpopmin", "bzpopmax", "bzmpop");
         reason(reasons, "sharded pub/sub belongs to Redis Cluster; SUBSCRIBE and PUBLISH work here",
                 "ssubscribe", "sunsubscribe", "spublish");
         reason(reasons, "MONITOR is not supported yet", "monitor");

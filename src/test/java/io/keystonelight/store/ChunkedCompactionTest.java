@@ -87,6 +87,7 @@ class ChunkedCompactionTest {
         KeyTable table = new KeyTable();
         ReentrantLock turn = new ReentrantLock();
         AtomicLong writes = new AtomicLong();
+        AtomicLong appendedBytes = new AtomicLong();
         AtomicBoolean compacting = new AtomicBoolean(true);
         try (AppendOnlyFile aof = AppendOnlyFile.open(file, FsyncPolicy.NO, into(table))) {
             Random random = new Random(1);
@@ -112,6 +113,7 @@ class ChunkedCompactionTest {
                             if (table.containsKey(k)) {
                                 one.tombstone(k);
                                 aof.append(one);
+                                appendedBytes.addAndGet(one.length());
                                 table.remove(k);
                             }
                         }
@@ -119,6 +121,7 @@ class ChunkedCompactionTest {
                             byte[] v = ("w" + writes.get()).getBytes();
                             one.put(k, v);
                             aof.append(one);
+                            appendedBytes.addAndGet(one.length());
                             table.put(k, v);
                         }
                     }
@@ -163,7 +166,9 @@ class ChunkedCompactionTest {
             }
             compacting.set(false);
             writer.get(60, TimeUnit.SECONDS);
-            assertThat(aof.size()).isLessThan(before);
+            // How many writes land while it runs depends on the machine: compare with the file the
+            // same writes would have made without the compaction.
+            assertThat(aof.size()).isLessThan(before + appendedBytes.get());
         }
         KeyTable replayed = new KeyTable();
         try (AppendOnlyFile aof = AppendOnlyFile.open(file, FsyncPolicy.NO, into(replayed))) {

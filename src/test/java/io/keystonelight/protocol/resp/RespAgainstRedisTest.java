@@ -1,21 +1,15 @@
 package io.keystonelight.protocol.resp;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import io.keystonelight.support.RedisServerProcess;
 import io.keystonelight.support.RespConnection;
-import io.keystonelight.support.ServerInThisJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -25,32 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * byte for byte: Redis is the reference for what RESP clients expect. Skipped, saying so, when
  * redis-server is not installed.
  */
-class RespAgainstRedisTest extends ServerInThisJvm {
+class RespAgainstRedisTest extends ServerBesideRedis {
 
-    @TempDir
-    static Path redisFolder;
 
-    private static RedisServerProcess redis;
-
-    @BeforeEach
-    void startRedisOnce() {
-        if (redis == null) {
-            redis = RedisServerProcess.start(redisFolder);
-        }
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
-            assertThat(kl.call("FLUSHALL")).isEqualTo("+OK\r\n");
-            assertThat(reference.call("FLUSHALL")).isEqualTo("+OK\r\n");
-        }
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-            redis = null;
-        }
-    }
 
     /** Each request, in order on one connection of each server; every reply must be the same bytes. */
     private static final List<List<String>> REQUESTS = List.of(

@@ -1,18 +1,12 @@
 package io.keystonelight.protocol.resp;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import io.keystonelight.support.RedisServerProcess;
 import io.keystonelight.support.RespConnection;
-import io.keystonelight.support.ServerInThisJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,12 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * order open (the members of a hashtable set) the elements are compared sorted; where it picks at
  * random (SPOP, SRANDMEMBER, ZRANDMEMBER) only how many it returned, and what is left is compared after.
  */
-class RespCollectionsAgainstRedisTest extends ServerInThisJvm {
+class RespCollectionsAgainstRedisTest extends ServerBesideRedis {
 
-    @TempDir
-    static Path redisFolder;
-
-    private static RedisServerProcess redis;
 
     private enum Compare {
         EXACT, SORTED, COUNT
@@ -36,25 +26,6 @@ class RespCollectionsAgainstRedisTest extends ServerInThisJvm {
     private record Request(Compare how, List<String> args) {
     }
 
-    @BeforeEach
-    void startRedisOnce() {
-        if (redis == null) {
-            redis = RedisServerProcess.start(redisFolder);
-        }
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
-            assertThat(kl.call("FLUSHALL")).isEqualTo("+OK\r\n");
-            assertThat(reference.call("FLUSHALL")).isEqualTo("+OK\r\n");
-        }
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-            redis = null;
-        }
-    }
 
     private static Request r(String... args) {
         return new Request(Compare.EXACT, List.of(args));

@@ -90,9 +90,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
      */
     private final java.util.concurrent.atomic.AtomicReference<RaftClient> writer = new java.util.concurrent.atomic.AtomicReference<>();
 
-    /** A follower's read barriers go through this one: its own connection, not queued behind writes. */
-    private final java.util.concurrent.atomic.AtomicReference<RaftClient> reader = new java.util.concurrent.atomic.AtomicReference<>();
-
 
     private final ScheduledExecutorService timer;
 
@@ -147,7 +144,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
         }
         this.group = group;
         this.writer.set(newClient());
-        this.reader.set(newClient());
     }
 
     private RaftClient newClient() {
@@ -201,10 +197,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
         RaftServerConfigKeys.LeaderElection.setPreVote(properties, true);
         RaftServerConfigKeys.Notification.setNoLeaderTimeout(properties, TimeDuration.valueOf(
                 Math.max(10 * election, 10_000), TimeUnit.MILLISECONDS));
-        // Reads: ReadIndex, answered by any node once it has applied up to the leader's commit index.
-        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftServerConfigKeys.Read.setTimeout(properties, TimeDuration.valueOf(
-                this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
         // Snapshots are compaction: the log is purged behind them.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, this.settings.snapshotEvery());
@@ -262,13 +254,11 @@ public class ClusterNode implements Replication, SmartLifecycle {
     @Override
     public void stop() {
         this.running = false;
-        for (RaftClient client : List.of(this.writer.get(), this.reader.get())) {
-            try {
-                client.close();
-            }
-            catch (IOException ex) {
-                log.warn("Closing a Raft client failed: {}", ex.toString());
-            }
+        try {
+            this.writer.get().close();
+        }
+        catch (IOException ex) {
+            log.warn("Closing the Raft client failed: {}", ex.toString());
         }
         try {
             this.server.close();
@@ -420,11 +410,10 @@ public class ClusterNode implements Replication, SmartLifecycle {
     }
 
     /**
-     * ReadIndex, done in two steps because Ratis's Netty transport cannot ask a leader for a read
-     * index on a follower's behalf: a read-only request goes to the leader, which answers once it
-     * has confirmed with a majority that it still leads and has applied everything committed
-     * before the request; it answers with its applied index, and this node waits until it has
-     * applied as far. So the read that follows sees every write acknowledged before it began.
+     * A read waits until this node has applied an entry that a majority acknowledged after the
+     * read arrived; so the read that follows sees every write acknowledged before it began, and a
+     * node that is cut off from the majority, or a leader already replaced that does not know it
+     * yet, answers no read at all.
      */
     @Override
     public CompletableFuture<Void> readBarrier() {
@@ -435,24 +424,17 @@ public class ClusterNode implements Replication, SmartLifecycle {
     }
 
     /**
-     * One barrier for a round of reads. On the leader, Ratis's ReadIndex. On a follower, the
-     * leader's ReadIndex asked for through the read client (Ratis's Netty transport cannot ask for
-     * a read index on a follower's behalf): the leader confirms its leadership with a majority,
-     * answers with how far it has applied, and this node waits until it has applied as far. If
-     * that fails (a leader just lost, a client stuck on it), an empty entry sent with the next
-     * round of writes does the same: it is committed after the reads arrived.
+     * One barrier for a round of reads: an empty entry, sent with the next round of writes, and
+     * committed only once a majority of the current term acknowledged it, which it cannot have
+     * done before the reads arrived. Not Ratis's ReadIndex: its leader answers at once, without
+     * asking anyone, when a majority had acknowledged its commit index at some earlier time; a
+     * leader that was cut off and replaced still has nothing newer committed, and so served stale
+     * reads (a partition test found one).
      */
     private CompletableFuture<Void> passBarrier() {
         long timeout = this.settings.writeTimeout().toMillis();
-        if (this.self.toString().equals(usableLeaderId())) {
-            return readLocally(timeout);
-        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
-        return readIndexFromLeader(timeout / 2)
-                .exceptionallyCompose(failure -> {
-                    log.debug("Read index from the leader failed ({}); an empty entry instead", describe(unwrap(failure)));
-                    return emptyEntry(deadline);
-                })
+        return emptyEntry(deadline)
                 .thenCompose(this.stateMachine::applied)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .exceptionally(failure -> {
@@ -460,20 +442,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
                     throw readNotServed(cause instanceof TimeoutException
                             ? "this node did not reach the leader's commit index within " + timeout + " ms"
                             : cause.getMessage());
-                });
-    }
-
-    private CompletableFuture<Long> readIndexFromLeader(long timeout) {
-        RaftClient sender = this.reader.get();
-        return sender.async().sendReadOnly(Message.EMPTY).orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .handle((reply, failure) -> {
-                    Throwable cause = failure != null ? unwrap(failure)
-                            : reply.isSuccess() ? null : reply.getException();
-                    if (cause != null) {
-                        renewClient(this.reader, sender);
-                        throw new java.util.concurrent.CompletionException(cause);
-                    }
-                    return StoreStateMachine.decodeIndex(reply.getMessage());
                 });
     }
 
@@ -486,22 +454,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
                 this.writeRounds.submit(WriteCodec.READ_BARRIER, deadline);
             }
             return applied.logIndex();
-        });
-    }
-
-    /**
-     * On the leader, Ratis's own ReadIndex: it confirms its leadership with a majority and waits
-     * until it has applied everything committed before the request.
-     */
-    private CompletableFuture<Void> readLocally(long timeout) {
-        CompletableFuture<RaftClientReply> reply = submitToSelf(Message.EMPTY, RaftClientRequest.readRequestType());
-        return reply.orTimeout(timeout, TimeUnit.MILLISECONDS).handle((answer, failure) -> {
-            Throwable cause = failure != null ? unwrap(failure) : answer.isSuccess() ? null : answer.getException();
-            if (cause != null) {
-                throw readNotServed(cause instanceof TimeoutException ? "no answer within " + timeout + " ms"
-                        : describe(cause));
-            }
-            return null;
         });
     }
 

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -84,11 +85,11 @@ public class ClusterNode implements Replication, SmartLifecycle {
     private final RaftGroup group;
 
     /**
-     * A follower's rounds go to the leader through this client. It is replaced when one of its
-     * requests fails or times out: Ratis closes a client's request window after a request
-     * exhausted its retries, and later requests would queue behind one still being retried.
+     * Carries this node's write rounds to another node that leads (its transport only: the
+     * requests are built here, so a request sent again keeps its client id and call id), and
+     * asks this node's own server for snapshots.
      */
-    private final java.util.concurrent.atomic.AtomicReference<RaftClient> writer = new java.util.concurrent.atomic.AtomicReference<>();
+    private final RaftClient client;
 
 
     private final ScheduledExecutorService timer;
@@ -143,38 +144,13 @@ public class ClusterNode implements Replication, SmartLifecycle {
                     + ": " + ex.getMessage(), ex);
         }
         this.group = group;
-        this.writer.set(newClient());
+        this.client = newClient();
     }
 
     private RaftClient newClient() {
-        String leader = this.server == null ? null : leaderId();
-        RaftClient.Builder builder = RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId());
-        if (leader != null) {
-            // Without a hint the client tries the members in order, and a member that is not
-            // the leader fails every request queued on the connection at once.
-            builder.setLeaderId(RaftPeerId.valueOf(leader));
-        }
-        return builder.setProperties(clientProperties())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, this.settings.writeTimeout().toMillis() / 250),
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
-    }
-
-    /** Replaces {@code failed} in {@code holder} with a new client, unless that happened already. */
-    private void renewClient(java.util.concurrent.atomic.AtomicReference<RaftClient> holder, RaftClient failed) {
-        if (!this.running || !holder.compareAndSet(failed, newClient())) {
-            return;
-        }
-        // Its requests still in flight fail with it; their callers were answered already.
-        this.timer.schedule(() -> {
-            try {
-                failed.close();
-            }
-            catch (IOException | RuntimeException ex) {
-                log.debug("Closing a failed Raft client: {}", ex.toString());
-            }
-        }, 1, TimeUnit.SECONDS);
+        // Requests are resent by this node (see sendUntilAnswered), not by the client.
+        return RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId())
+                .setProperties(clientProperties()).setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 
     private RaftProperties serverProperties() {
@@ -255,7 +231,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
     public void stop() {
         this.running = false;
         try {
-            this.writer.get().close();
+            this.client.close();
         }
         catch (IOException ex) {
             log.warn("Closing the Raft client failed: {}", ex.toString());
@@ -300,64 +276,108 @@ public class ClusterNode implements Replication, SmartLifecycle {
         });
     }
 
-    /** Sends one round's entry to the leader: this node's own Raft server, or through the Raft client. */
+    /** Sends one round's entry to the leader: this node's own Raft server, or another node's. */
     private CompletableFuture<WriteRounds.Delivered> deliver(byte[] entry, long deadline) {
         Message message = Message.valueOf(ByteString.copyFrom(entry));
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
+                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
+                .setMessage(message).setType(RaftClientRequest.writeRequestType()).build();
         return awaitLeader(deadline)
-                .thenCompose(leader -> leader.equals(this.self.toString()) ? submitLocally(message, deadline)
-                        : forward(message, deadline))
-                .thenApply(reply -> {
-                    if (!reply.isSuccess()) {
-                        throw outcomeUnknown(reply.getException());
-                    }
-                    return new WriteRounds.Delivered(
-                            WriteCodec.decodeBatchResults(reply.getMessage().getContent().toByteArray()),
-                            reply.getLogIndex());
-                });
+                .thenCompose(leader -> sendUntilAnswered(request, leader, deadline, new ArrayList<>()))
+                .thenApply(reply -> new WriteRounds.Delivered(
+                        WriteCodec.decodeBatchResults(reply.getMessage().getContent().toByteArray()),
+                        reply.getLogIndex()));
     }
 
     /**
-     * On the leader an entry goes straight to its own Raft server: no network hop, no client
-     * window. One the server turns away because this node no longer leads may or may not be in
-     * the log already, so it is not sent again under another identity (which could apply it
-     * twice); its writers hear that the outcome is unknown.
+     * Sends {@code request} to {@code leader} and, while it is turned away (that node no longer
+     * leads, or cannot be reached) and time is left, sends it again to whichever node leads
+     * next: under the same client id and call id, so that the retry cache of every node, filled
+     * as they apply the log, answers with the first outcome instead of applying it twice. After
+     * a leader is killed the others still name it until they elect another, one or two seconds.
+     * The outcome is unknown only when no node answered by the deadline after one may have
+     * taken the entry into its log.
      */
-    private CompletableFuture<RaftClientReply> submitLocally(Message message, long deadline) {
-        CompletableFuture<RaftClientReply> reply = submitToSelf(message, RaftClientRequest.writeRequestType());
-        long remaining = Math.max(1, deadline - System.nanoTime());
-        return reply.orTimeout(remaining, TimeUnit.NANOSECONDS).handle((answer, failure) -> {
-            if (failure != null) {
-                throw outcomeUnknown(unwrap(failure));
+    private CompletableFuture<RaftClientReply> sendUntilAnswered(RaftClientRequest request, String leader,
+            long deadline, List<String> attempts) {
+        CompletableFuture<RaftClientReply> sent;
+        if (leader.equals(this.self.toString())) {
+            sent = submitToSelf(request);
+        }
+        else {
+            RaftClientRequest there = RaftClientRequest.newBuilder().setClientId(request.getClientId())
+                    .setServerId(RaftPeerId.valueOf(leader)).setGroupId(GROUP_ID).setCallId(request.getCallId())
+                    .setMessage(request.getMessage()).setType(request.getType()).build();
+            sent = this.client.getClientRpc().sendRequestAsync(there);
+        }
+        long remaining = deadline - System.nanoTime();
+        return sent.orTimeout(Math.max(1, remaining), TimeUnit.NANOSECONDS).handle((reply, failure) -> {
+            Throwable cause = failure != null ? unwrap(failure) : reply.isSuccess() ? null : reply.getException();
+            if (cause == null) {
+                return CompletableFuture.completedFuture(reply);
             }
-            return answer;
-        });
+            attempts.add(leader + ": " + whatHappened(cause));
+            if (cause instanceof IOException && !leader.equals(this.self.toString())) {
+                // The connection may be gone (a killed node): the next request reconnects.
+                this.client.getClientRpc().handleException(RaftPeerId.valueOf(leader), cause, true);
+            }
+            if (!turnedAway(cause) || deadline - System.nanoTime() <= RESEND_PAUSE.toNanos() || !this.running) {
+                return CompletableFuture.<RaftClientReply>failedFuture(attempts.stream()
+                        .allMatch(attempt -> attempt.endsWith(UNREACHABLE)) ? neverDelivered(attempts)
+                                : outcomeUnknown(attempts));
+            }
+            CompletableFuture<RaftClientReply> again = new CompletableFuture<>();
+            this.timer.schedule(() -> awaitLeader(deadline)
+                    .exceptionally(none -> leader)
+                    .thenCompose(next -> sendUntilAnswered(request, next, deadline, attempts))
+                    .whenComplete((answer, error) -> {
+                        if (error != null) {
+                            again.completeExceptionally(unwrap(error));
+                        }
+                        else {
+                            again.complete(answer);
+                        }
+                    }), RESEND_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+            return again;
+        }).thenCompose(next -> next);
+    }
+
+    private static final String UNREACHABLE = "unreachable";
+
+    /** How long a turned-away request waits before it is sent again: about one heartbeat. */
+    private static final Duration RESEND_PAUSE = Duration.ofMillis(100);
+
+    /** Whether the node asked did not take the request on as leader, so sending it again is the way on. */
+    private static boolean turnedAway(Throwable cause) {
+        return cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+                || cause instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+                || cause instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
+                || cause instanceof org.apache.ratis.protocol.exceptions.ServerNotReadyException
+                || cause instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
+                || (cause instanceof IOException && !(cause instanceof org.apache.ratis.protocol.exceptions.TimeoutIOException));
+    }
+
+    private String whatHappened(Throwable cause) {
+        if (cause instanceof TimeoutException || cause instanceof org.apache.ratis.protocol.exceptions.TimeoutIOException) {
+            return "no answer within the write timeout";
+        }
+        if (cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException) {
+            return "not the leader";
+        }
+        if (cause instanceof java.net.ConnectException || cause.getCause() instanceof java.net.ConnectException) {
+            return UNREACHABLE;
+        }
+        return describe(cause);
     }
 
     /** A request of this node's own to its own Raft server, in process. */
-    private CompletableFuture<RaftClientReply> submitToSelf(Message message, RaftClientRequest.Type type) {
-        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
-                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
-                .setMessage(message).setType(type).build();
+    private CompletableFuture<RaftClientReply> submitToSelf(RaftClientRequest request) {
         try {
             return this.server.submitClientRequestAsync(request);
         }
         catch (IOException ex) {
             return CompletableFuture.failedFuture(ex);
         }
-    }
-
-    /** On a follower an entry goes to the leader through this node's Raft client, which retries it. */
-    private CompletableFuture<RaftClientReply> forward(Message message, long deadline) {
-        long remaining = Math.max(1, deadline - System.nanoTime());
-        RaftClient sender = this.writer.get();
-        return sender.async().send(message).orTimeout(remaining, TimeUnit.NANOSECONDS)
-                .handle((reply, failure) -> {
-                    if (failure != null) {
-                        renewClient(this.writer, sender);
-                        throw outcomeUnknown(unwrap(failure));
-                    }
-                    return reply;
-                });
     }
 
     private <R> R result(WriteCodec.Result result) {
@@ -396,17 +416,34 @@ public class ClusterNode implements Replication, SmartLifecycle {
         this.timer.schedule(() -> pollLeader(known, deadline), LEADER_POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private RuntimeException outcomeUnknown(Throwable cause) {
-        String why = cause instanceof TimeoutException
-                ? "no majority confirmed it within " + this.settings.writeTimeout().toMillis() + " ms"
-                : cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
-                        ? "no leader with a majority confirmed it before the retries ran out"
-                        : cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
-                                ? "the leader lost its leadership before a majority confirmed it"
-                                : "the cluster failed it: " + describe(cause);
-        return new CommandException("ERR", "outcome unknown: the write was sent to the leader but " + why
-                + " (leader " + (leaderId() == null ? "unknown" : leaderId()) + ", term " + term()
-                + "); it may or may not have been applied: read the key to find out");
+    private RuntimeException outcomeUnknown(List<String> attempts) {
+        return new CommandException("ERR", "outcome unknown: no node confirmed the write as applied within "
+                + this.settings.writeTimeout().toMillis() + " ms, and it may be in a leader's log (sent to "
+                + String.join(", then ", collapse(attempts)) + "; leader now " + (leaderId() == null ? "unknown"
+                        : leaderId()) + ", term " + term() + "); read the key to find out");
+    }
+
+    /** No connection was ever made, so no node has the write: it was not applied. */
+    private RuntimeException neverDelivered(List<String> attempts) {
+        return new WriteRefusedException("no quorum: no leader could be reached within "
+                + this.settings.writeTimeout().toMillis() + " ms (tried " + String.join(", then ", collapse(attempts))
+                + "; this node, " + this.self + ", is " + role() + " in term " + term() + "); a majority ("
+                + (this.members.size() / 2 + 1) + " of " + this.members.size()
+                + ") of the members must be running and reach each other", null);
+    }
+
+    /** "n2: unreachable" ten times in a row reads as "n2: unreachable (x10)". */
+    private static List<String> collapse(List<String> attempts) {
+        List<String> collapsed = new ArrayList<>();
+        int count = 0;
+        for (int i = 0; i < attempts.size(); i++) {
+            count++;
+            if (i + 1 == attempts.size() || !attempts.get(i + 1).equals(attempts.get(i))) {
+                collapsed.add(attempts.get(i) + (count > 1 ? " (x" + count + ")" : ""));
+                count = 0;
+            }
+        }
+        return collapsed;
     }
 
     /**
@@ -467,7 +504,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
     public CompactionResult compact() throws IOException {
         long started = System.nanoTime();
         long before = folderSize(this.settings.dir());
-        RaftClientReply reply = this.writer.get().getSnapshotManagementApi(this.self)
+        RaftClientReply reply = this.client.getSnapshotManagementApi(this.self)
                 .create(this.settings.writeTimeout().toMillis());
         if (!reply.isSuccess()) {
             throw new IOException("snapshot failed: " + describe(reply.getException()));

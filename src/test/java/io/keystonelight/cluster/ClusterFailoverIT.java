@@ -112,6 +112,8 @@ class ClusterFailoverIT {
                 assertThat(reply).as("a write through %s sent right after the leader %s was killed, answered %d ms"
                         + " after the kill", followers.get(i), leader, (System.nanoTime() - killed) / 1_000_000)
                         .matches(":[12]\r\n");
+                System.out.printf("write through %s answered %d ms after the leader %s was killed%n",
+                        followers.get(i), (System.nanoTime() - killed) / 1_000_000, leader);
             }
         }
         finally {

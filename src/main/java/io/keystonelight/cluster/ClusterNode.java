@@ -222,6 +222,8 @@ public class ClusterNode implements Replication, SmartLifecycle {
         }
         this.store.replicateThrough(this);
         this.running = true;
+        this.timer.scheduleWithFixedDelay(this::watchPeers, WATCH_EVERY.toMillis(), WATCH_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         log.info("Cluster node {} is up: Raft on {}, {} members ({}), storage in {}, reads {}", this.self,
                 this.members.self(), this.members.size(), this.members.addresses(),
                 this.settings.dir().toAbsolutePath(), this.settings.readConsistency().name().toLowerCase());
@@ -585,6 +587,76 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     public Map<String, ClusterMembers.Address> members() {
         return this.members.addresses();
+    }
+
+    private static final Duration WATCH_EVERY = Duration.ofMillis(250);
+
+    /** The peers this node, as leader, has found not answering, with when it found out (System.nanoTime). */
+    private final Map<String, Long> peersDown = new java.util.HashMap<>();
+
+    private RaftProtos.RaftPeerRole lastRole;
+
+    private String lastKnownLeader;
+
+    /**
+     * The operator's view of the cluster, one line per change: a peer that stops answering this
+     * leader and the same peer answering again (Ratis itself logs a failed append with a stack
+     * trace every tenth retry, many a second), a leader this node stopped hearing from, and this
+     * node losing its leadership.
+     */
+    private void watchPeers() {
+        try {
+            DivisionInfo info = info();
+            if (info == null) {
+                return;
+            }
+            RaftProtos.RoleInfoProto roleInfo = info.getRoleInfoProto();
+            RaftProtos.RaftPeerRole role = info.getCurrentRole();
+            long downAfter = 2 * this.settings.electionTimeout().toMillis();
+            // A new leader's view of its followers starts from a made-up old answer time.
+            if (role == RaftProtos.RaftPeerRole.LEADER && roleInfo.hasLeaderInfo()
+                    && roleInfo.getRoleElapsedTimeMs() > downAfter) {
+                for (RaftProtos.ServerRpcProto follower : roleInfo.getLeaderInfo().getFollowerInfoList()) {
+                    String peer = follower.getId().getId().toStringUtf8();
+                    long silent = follower.getLastRpcElapsedTimeMs();
+                    Long since = this.peersDown.get(peer);
+                    if (since == null && silent > downAfter) {
+                        this.peersDown.put(peer, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(silent));
+                        log.warn("Peer {} ({}) is down or cut off: no answer for {} ms; this leader, {}, keeps "
+                                + "trying and writes go on while {} of {} members answer", peer,
+                                this.members.addresses().get(peer), silent, this.self, this.members.size() / 2 + 1,
+                                this.members.size());
+                    }
+                    else if (since != null && silent < downAfter) {
+                        this.peersDown.remove(peer);
+                        log.info("Peer {} is back: it answers this leader, {}, again after {} ms", peer, this.self,
+                                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+                    }
+                }
+            }
+            else if (role != RaftProtos.RaftPeerRole.LEADER && !this.peersDown.isEmpty()) {
+                this.peersDown.clear();
+            }
+            if (role != this.lastRole) {
+                if (this.lastRole == RaftProtos.RaftPeerRole.FOLLOWER && role == RaftProtos.RaftPeerRole.CANDIDATE
+                        && this.lastKnownLeader != null) {
+                    log.warn("Leader {} lost: this node, {}, heard nothing from it for an election timeout (term "
+                            + "{}) and stands for election; writes wait for a new leader", this.lastKnownLeader,
+                            this.self, info.getCurrentTerm());
+                }
+                else if (this.lastRole == RaftProtos.RaftPeerRole.LEADER) {
+                    log.warn("This node, {}, is no longer the leader (term {}, now {}): it lost its majority or "
+                            + "a newer term began elsewhere", this.self, info.getCurrentTerm(), role);
+                }
+                this.lastRole = role;
+            }
+            if (info.getLeaderId() != null) {
+                this.lastKnownLeader = info.getLeaderId().toString();
+            }
+        }
+        catch (RuntimeException ex) {
+            log.debug("Watching the peers failed: {}", ex.toString());
+        }
     }
 
     private void leaderChanged(String leader) {

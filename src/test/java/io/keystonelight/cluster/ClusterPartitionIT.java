@@ -189,6 +189,63 @@ class ClusterPartitionIT {
     }
 
     /**
+     * What an operator reads when a peer is cut off and comes back, and when a leader is lost:
+     * one line for each, and no stack trace per retry of the leader's appends.
+     */
+    @Test
+    void theLogsSayOnceThatAPeerIsDownAndBackAndThatALeaderWasLost() throws Exception {
+        this.network = new ProxyNetwork(IDS);
+        this.cluster = new ClusterProcesses(this.folder, IDS, this.network,
+                "--keystonelight.cluster.write-timeout=3s");
+        this.cluster.startAll();
+        String leader = this.cluster.awaitLeader(ELECTION);
+        String follower = IDS.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        String down = "Peer " + follower + " (";
+        String back = "Peer " + follower + " is back";
+        this.network.isolate(follower);
+        awaitLine(leader, down);
+        // Cut off for several more seconds: Ratis retries its appends to the peer many times a second.
+        int linesWhileDown = this.cluster.output(leader).lines().toList().size();
+        try (LineClient client = LineClient.connect(this.cluster.node(leader).port())) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(client.call("set k" + i + " v")).isEqualTo("OK");
+            }
+        }
+        this.network.heal();
+        awaitLine(leader, back);
+        String output = this.cluster.output(leader);
+        assertThat(output.lines().filter(line -> line.contains(down))).as("lines saying %s is down", follower)
+                .hasSize(1);
+        assertThat(output.lines().filter(line -> line.contains(back))).as("lines saying %s is back", follower)
+                .hasSize(1);
+        assertThat(output).as("the leader's log while %s was cut off", follower)
+                .doesNotContain("Failed to appendEntries").doesNotContain("ConnectException");
+        assertThat(output.lines().count() - linesWhileDown).as("lines the leader logged while %s was down and"
+                + " 50 writes went on", follower).isLessThan(10);
+
+        this.network.isolate(leader);
+        List<String> others = IDS.stream().filter(id -> !id.equals(leader)).toList();
+        this.cluster.awaitLeaderAmong(ELECTION, others);
+        String lost = "Leader " + leader + " lost";
+        assertThat(others.stream().filter(id -> this.cluster.output(id).contains(lost)))
+                .as("nodes whose log says that the leader %s was lost", leader).isNotEmpty();
+        awaitLine(leader, "This node, " + leader + ", is no longer the leader");
+        this.network.heal();
+    }
+
+    private void awaitLine(String node, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + ELECTION.toNanos();
+        while (!this.cluster.output(node).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no line with '" + text + "' in the log of " + node + " within " + ELECTION
+                        + "; its last lines:\n" + String.join("\n", this.cluster.output(node).lines()
+                                .skip(Math.max(0, this.cluster.output(node).lines().count() - 30)).toList()));
+            }
+            Thread.sleep(50); // polls the node's output, which is the thing awaited
+        }
+    }
+
+    /**
      * The checker recurses once per operation of a key, and a key here has thousands: it runs on
      * a thread with a stack to match.
      */

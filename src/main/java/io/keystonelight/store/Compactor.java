@@ -133,7 +133,7 @@ final class Compactor {
         this.lastCompaction = Instant.now();
         long bytesAfter = this.dataFile.size();
         CompactionResult result = new CompactionResult(bytesBefore, bytesAfter, keys[0], carried[0],
-                Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(Math.max(stallAtStart, stallAtEnd)));
+                Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(Math.max(stallAtStart, stallAtEnd)), null);
         log.debug("Compacted {}: {} -> {} bytes ({} reclaimed), {} live keys, {} writes carried over, took {} ms, "
                 + "writers held back at most {} ms", this.dataFile.path(), bytesBefore, bytesAfter,
                 result.reclaimedBytes(), keys[0], carried[0], result.duration().toMillis(),

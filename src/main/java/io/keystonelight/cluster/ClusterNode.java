@@ -652,22 +652,22 @@ public class ClusterNode implements Replication, SmartLifecycle {
             else if (role != RaftProtos.RaftPeerRole.LEADER && !this.peersDown.isEmpty()) {
                 this.peersDown.clear();
             }
-            if (role != this.lastRole) {
-                if (this.lastRole == RaftProtos.RaftPeerRole.FOLLOWER && role == RaftProtos.RaftPeerRole.CANDIDATE
-                        && this.lastKnownLeader != null) {
-                    log.warn("Leader {} lost: this node, {}, heard nothing from it for an election timeout (term "
-                            + "{}) and stands for election; writes wait for a new leader", this.lastKnownLeader,
-                            this.self, info.getCurrentTerm());
-                }
-                else if (this.lastRole == RaftProtos.RaftPeerRole.LEADER) {
-                    log.warn("This node, {}, is no longer the leader (term {}, now {}): it lost its majority or "
-                            + "a newer term began elsewhere", this.self, info.getCurrentTerm(), role);
-                }
-                this.lastRole = role;
+            // Polled, so a follower's whole election (candidate for a few milliseconds) may fall
+            // between two looks: a change of leader is what shows reliably.
+            String leader = info.getLeaderId() == null ? null : info.getLeaderId().toString();
+            if (this.lastKnownLeader != null && !this.lastKnownLeader.equals(leader)
+                    && !this.lastKnownLeader.equals(this.self.toString())) {
+                log.warn("Leader {} lost: this node, {}, no longer follows it (term {}); {}", this.lastKnownLeader,
+                        this.self, info.getCurrentTerm(), leader == null
+                                ? "an election is under way and writes wait for its outcome"
+                                : leader.equals(this.self.toString()) ? "this node leads now" : leader + " leads now");
             }
-            if (info.getLeaderId() != null) {
-                this.lastKnownLeader = info.getLeaderId().toString();
+            if (this.lastRole == RaftProtos.RaftPeerRole.LEADER && role != RaftProtos.RaftPeerRole.LEADER) {
+                log.warn("This node, {}, is no longer the leader (term {}, now {}): it lost its majority or "
+                        + "a newer term began elsewhere", this.self, info.getCurrentTerm(), role);
             }
+            this.lastRole = role;
+            this.lastKnownLeader = leader;
         }
         catch (RuntimeException ex) {
             log.debug("Watching the peers failed: {}", ex.toString());

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -84,14 +85,11 @@ public class ClusterNode implements Replication, SmartLifecycle {
     private final RaftGroup group;
 
     /**
-     * A follower's rounds go to the leader through this client. It is replaced when one of its
-     * requests fails or times out: Ratis closes a client's request window after a request
-     * exhausted its retries, and later requests would queue behind one still being retried.
+     * Carries this node's write rounds to another node that leads (its transport only: the
+     * requests are built here, so a request sent again keeps its client id and call id), and
+     * asks this node's own server for snapshots.
      */
-    private final java.util.concurrent.atomic.AtomicReference<RaftClient> writer = new java.util.concurrent.atomic.AtomicReference<>();
-
-    /** A follower's read barriers go through this one: its own connection, not queued behind writes. */
-    private final java.util.concurrent.atomic.AtomicReference<RaftClient> reader = new java.util.concurrent.atomic.AtomicReference<>();
+    private final RaftClient client;
 
 
     private final ScheduledExecutorService timer;
@@ -146,39 +144,13 @@ public class ClusterNode implements Replication, SmartLifecycle {
                     + ": " + ex.getMessage(), ex);
         }
         this.group = group;
-        this.writer.set(newClient());
-        this.reader.set(newClient());
+        this.client = newClient();
     }
 
     private RaftClient newClient() {
-        String leader = this.server == null ? null : leaderId();
-        RaftClient.Builder builder = RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId());
-        if (leader != null) {
-            // Without a hint the client tries the members in order, and a member that is not
-            // the leader fails every request queued on the connection at once.
-            builder.setLeaderId(RaftPeerId.valueOf(leader));
-        }
-        return builder.setProperties(clientProperties())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, this.settings.writeTimeout().toMillis() / 250),
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
-    }
-
-    /** Replaces {@code failed} in {@code holder} with a new client, unless that happened already. */
-    private void renewClient(java.util.concurrent.atomic.AtomicReference<RaftClient> holder, RaftClient failed) {
-        if (!this.running || !holder.compareAndSet(failed, newClient())) {
-            return;
-        }
-        // Its requests still in flight fail with it; their callers were answered already.
-        this.timer.schedule(() -> {
-            try {
-                failed.close();
-            }
-            catch (IOException | RuntimeException ex) {
-                log.debug("Closing a failed Raft client: {}", ex.toString());
-            }
-        }, 1, TimeUnit.SECONDS);
+        // Requests are resent by this node (see sendUntilAnswered), not by the client.
+        return RaftClient.newBuilder().setRaftGroup(this.group).setClientId(ClientId.randomId())
+                .setProperties(clientProperties()).setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 
     private RaftProperties serverProperties() {
@@ -201,10 +173,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
         RaftServerConfigKeys.LeaderElection.setPreVote(properties, true);
         RaftServerConfigKeys.Notification.setNoLeaderTimeout(properties, TimeDuration.valueOf(
                 Math.max(10 * election, 10_000), TimeUnit.MILLISECONDS));
-        // Reads: ReadIndex, answered by any node once it has applied up to the leader's commit index.
-        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftServerConfigKeys.Read.setTimeout(properties, TimeDuration.valueOf(
-                this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
         // Snapshots are compaction: the log is purged behind them.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, this.settings.snapshotEvery());
@@ -254,6 +222,8 @@ public class ClusterNode implements Replication, SmartLifecycle {
         }
         this.store.replicateThrough(this);
         this.running = true;
+        this.timer.scheduleWithFixedDelay(this::watchPeers, WATCH_EVERY.toMillis(), WATCH_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         log.info("Cluster node {} is up: Raft on {}, {} members ({}), storage in {}, reads {}", this.self,
                 this.members.self(), this.members.size(), this.members.addresses(),
                 this.settings.dir().toAbsolutePath(), this.settings.readConsistency().name().toLowerCase());
@@ -262,13 +232,11 @@ public class ClusterNode implements Replication, SmartLifecycle {
     @Override
     public void stop() {
         this.running = false;
-        for (RaftClient client : List.of(this.writer.get(), this.reader.get())) {
-            try {
-                client.close();
-            }
-            catch (IOException ex) {
-                log.warn("Closing a Raft client failed: {}", ex.toString());
-            }
+        try {
+            this.client.close();
+        }
+        catch (IOException ex) {
+            log.warn("Closing the Raft client failed: {}", ex.toString());
         }
         try {
             this.server.close();
@@ -310,64 +278,108 @@ public class ClusterNode implements Replication, SmartLifecycle {
         });
     }
 
-    /** Sends one round's entry to the leader: this node's own Raft server, or through the Raft client. */
+    /** Sends one round's entry to the leader: this node's own Raft server, or another node's. */
     private CompletableFuture<WriteRounds.Delivered> deliver(byte[] entry, long deadline) {
         Message message = Message.valueOf(ByteString.copyFrom(entry));
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
+                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
+                .setMessage(message).setType(RaftClientRequest.writeRequestType()).build();
         return awaitLeader(deadline)
-                .thenCompose(leader -> leader.equals(this.self.toString()) ? submitLocally(message, deadline)
-                        : forward(message, deadline))
-                .thenApply(reply -> {
-                    if (!reply.isSuccess()) {
-                        throw outcomeUnknown(reply.getException());
-                    }
-                    return new WriteRounds.Delivered(
-                            WriteCodec.decodeBatchResults(reply.getMessage().getContent().toByteArray()),
-                            reply.getLogIndex());
-                });
+                .thenCompose(leader -> sendUntilAnswered(request, leader, deadline, new ArrayList<>()))
+                .thenApply(reply -> new WriteRounds.Delivered(
+                        WriteCodec.decodeBatchResults(reply.getMessage().getContent().toByteArray()),
+                        reply.getLogIndex()));
     }
 
     /**
-     * On the leader an entry goes straight to its own Raft server: no network hop, no client
-     * window. One the server turns away because this node no longer leads may or may not be in
-     * the log already, so it is not sent again under another identity (which could apply it
-     * twice); its writers hear that the outcome is unknown.
+     * Sends {@code request} to {@code leader} and, while it is turned away (that node no longer
+     * leads, or cannot be reached) and time is left, sends it again to whichever node leads
+     * next: under the same client id and call id, so that the retry cache of every node, filled
+     * as they apply the log, answers with the first outcome instead of applying it twice. After
+     * a leader is killed the others still name it until they elect another, one or two seconds.
+     * The outcome is unknown only when no node answered by the deadline after one may have
+     * taken the entry into its log.
      */
-    private CompletableFuture<RaftClientReply> submitLocally(Message message, long deadline) {
-        CompletableFuture<RaftClientReply> reply = submitToSelf(message, RaftClientRequest.writeRequestType());
-        long remaining = Math.max(1, deadline - System.nanoTime());
-        return reply.orTimeout(remaining, TimeUnit.NANOSECONDS).handle((answer, failure) -> {
-            if (failure != null) {
-                throw outcomeUnknown(unwrap(failure));
+    private CompletableFuture<RaftClientReply> sendUntilAnswered(RaftClientRequest request, String leader,
+            long deadline, List<String> attempts) {
+        CompletableFuture<RaftClientReply> sent;
+        if (leader.equals(this.self.toString())) {
+            sent = submitToSelf(request);
+        }
+        else {
+            RaftClientRequest there = RaftClientRequest.newBuilder().setClientId(request.getClientId())
+                    .setServerId(RaftPeerId.valueOf(leader)).setGroupId(GROUP_ID).setCallId(request.getCallId())
+                    .setMessage(request.getMessage()).setType(request.getType()).build();
+            sent = this.client.getClientRpc().sendRequestAsync(there);
+        }
+        long remaining = deadline - System.nanoTime();
+        return sent.orTimeout(Math.max(1, remaining), TimeUnit.NANOSECONDS).handle((reply, failure) -> {
+            Throwable cause = failure != null ? unwrap(failure) : reply.isSuccess() ? null : reply.getException();
+            if (cause == null) {
+                return CompletableFuture.completedFuture(reply);
             }
-            return answer;
-        });
+            attempts.add(leader + ": " + whatHappened(cause));
+            if (cause instanceof IOException && !leader.equals(this.self.toString())) {
+                // The connection may be gone (a killed node): the next request reconnects.
+                this.client.getClientRpc().handleException(RaftPeerId.valueOf(leader), cause, true);
+            }
+            if (!turnedAway(cause) || deadline - System.nanoTime() <= RESEND_PAUSE.toNanos() || !this.running) {
+                return CompletableFuture.<RaftClientReply>failedFuture(attempts.stream()
+                        .allMatch(attempt -> attempt.endsWith(UNREACHABLE)) ? neverDelivered(attempts)
+                                : outcomeUnknown(attempts));
+            }
+            CompletableFuture<RaftClientReply> again = new CompletableFuture<>();
+            this.timer.schedule(() -> awaitLeader(deadline)
+                    .exceptionally(none -> leader)
+                    .thenCompose(next -> sendUntilAnswered(request, next, deadline, attempts))
+                    .whenComplete((answer, error) -> {
+                        if (error != null) {
+                            again.completeExceptionally(unwrap(error));
+                        }
+                        else {
+                            again.complete(answer);
+                        }
+                    }), RESEND_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+            return again;
+        }).thenCompose(next -> next);
+    }
+
+    private static final String UNREACHABLE = "unreachable";
+
+    /** How long a turned-away request waits before it is sent again: about one heartbeat. */
+    private static final Duration RESEND_PAUSE = Duration.ofMillis(100);
+
+    /** Whether the node asked did not take the request on as leader, so sending it again is the way on. */
+    private static boolean turnedAway(Throwable cause) {
+        return cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+                || cause instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+                || cause instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
+                || cause instanceof org.apache.ratis.protocol.exceptions.ServerNotReadyException
+                || cause instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException
+                || (cause instanceof IOException && !(cause instanceof org.apache.ratis.protocol.exceptions.TimeoutIOException));
+    }
+
+    private String whatHappened(Throwable cause) {
+        if (cause instanceof TimeoutException || cause instanceof org.apache.ratis.protocol.exceptions.TimeoutIOException) {
+            return "no answer within the write timeout";
+        }
+        if (cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException) {
+            return "not the leader";
+        }
+        if (cause instanceof java.net.ConnectException || cause.getCause() instanceof java.net.ConnectException) {
+            return UNREACHABLE;
+        }
+        return describe(cause);
     }
 
     /** A request of this node's own to its own Raft server, in process. */
-    private CompletableFuture<RaftClientReply> submitToSelf(Message message, RaftClientRequest.Type type) {
-        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(this.localClient)
-                .setServerId(this.self).setGroupId(GROUP_ID).setCallId(this.localCalls.incrementAndGet())
-                .setMessage(message).setType(type).build();
+    private CompletableFuture<RaftClientReply> submitToSelf(RaftClientRequest request) {
         try {
             return this.server.submitClientRequestAsync(request);
         }
         catch (IOException ex) {
             return CompletableFuture.failedFuture(ex);
         }
-    }
-
-    /** On a follower an entry goes to the leader through this node's Raft client, which retries it. */
-    private CompletableFuture<RaftClientReply> forward(Message message, long deadline) {
-        long remaining = Math.max(1, deadline - System.nanoTime());
-        RaftClient sender = this.writer.get();
-        return sender.async().send(message).orTimeout(remaining, TimeUnit.NANOSECONDS)
-                .handle((reply, failure) -> {
-                    if (failure != null) {
-                        renewClient(this.writer, sender);
-                        throw outcomeUnknown(unwrap(failure));
-                    }
-                    return reply;
-                });
     }
 
     /** How a WRONGTYPE rejection travels back from the state machine, with the type the key holds. */
@@ -413,25 +425,41 @@ public class ClusterNode implements Replication, SmartLifecycle {
         this.timer.schedule(() -> pollLeader(known, deadline), LEADER_POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private RuntimeException outcomeUnknown(Throwable cause) {
-        String why = cause instanceof TimeoutException
-                ? "no majority confirmed it within " + this.settings.writeTimeout().toMillis() + " ms"
-                : cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
-                        ? "no leader with a majority confirmed it before the retries ran out"
-                        : cause instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
-                                ? "the leader lost its leadership before a majority confirmed it"
-                                : "the cluster failed it: " + describe(cause);
-        return new CommandException("ERR", "outcome unknown: the write was sent to the leader but " + why
-                + " (leader " + (leaderId() == null ? "unknown" : leaderId()) + ", term " + term()
-                + "); it may or may not have been applied: read the key to find out");
+    private RuntimeException outcomeUnknown(List<String> attempts) {
+        return new CommandException("ERR", "outcome unknown: no node confirmed the write as applied within "
+                + this.settings.writeTimeout().toMillis() + " ms, and it may be in a leader's log (sent to "
+                + String.join(", then ", collapse(attempts)) + "; leader now " + (leaderId() == null ? "unknown"
+                        : leaderId()) + ", term " + term() + "); read the key to find out");
+    }
+
+    /** No connection was ever made, so no node has the write: it was not applied. */
+    private RuntimeException neverDelivered(List<String> attempts) {
+        return new WriteRefusedException("no quorum: no leader could be reached within "
+                + this.settings.writeTimeout().toMillis() + " ms (tried " + String.join(", then ", collapse(attempts))
+                + "; this node, " + this.self + ", is " + role() + " in term " + term() + "); a majority ("
+                + (this.members.size() / 2 + 1) + " of " + this.members.size()
+                + ") of the members must be running and reach each other", null);
+    }
+
+    /** "n2: unreachable" ten times in a row reads as "n2: unreachable (x10)". */
+    private static List<String> collapse(List<String> attempts) {
+        List<String> collapsed = new ArrayList<>();
+        int count = 0;
+        for (int i = 0; i < attempts.size(); i++) {
+            count++;
+            if (i + 1 == attempts.size() || !attempts.get(i + 1).equals(attempts.get(i))) {
+                collapsed.add(attempts.get(i) + (count > 1 ? " (x" + count + ")" : ""));
+                count = 0;
+            }
+        }
+        return collapsed;
     }
 
     /**
-     * ReadIndex, done in two steps because Ratis's Netty transport cannot ask a leader for a read
-     * index on a follower's behalf: a read-only request goes to the leader, which answers once it
-     * has confirmed with a majority that it still leads and has applied everything committed
-     * before the request; it answers with its applied index, and this node waits until it has
-     * applied as far. So the read that follows sees every write acknowledged before it began.
+     * A read waits until this node has applied an entry that a majority acknowledged after the
+     * read arrived; so the read that follows sees every write acknowledged before it began, and a
+     * node that is cut off from the majority, or a leader already replaced that does not know it
+     * yet, answers no read at all.
      */
     @Override
     public CompletableFuture<Void> readBarrier() {
@@ -442,24 +470,17 @@ public class ClusterNode implements Replication, SmartLifecycle {
     }
 
     /**
-     * One barrier for a round of reads. On the leader, Ratis's ReadIndex. On a follower, the
-     * leader's ReadIndex asked for through the read client (Ratis's Netty transport cannot ask for
-     * a read index on a follower's behalf): the leader confirms its leadership with a majority,
-     * answers with how far it has applied, and this node waits until it has applied as far. If
-     * that fails (a leader just lost, a client stuck on it), an empty entry sent with the next
-     * round of writes does the same: it is committed after the reads arrived.
+     * One barrier for a round of reads: an empty entry, sent with the next round of writes, and
+     * committed only once a majority of the current term acknowledged it, which it cannot have
+     * done before the reads arrived. Not Ratis's ReadIndex: its leader answers at once, without
+     * asking anyone, when a majority had acknowledged its commit index at some earlier time; a
+     * leader that was cut off and replaced still has nothing newer committed, and so served stale
+     * reads (a partition test found one).
      */
     private CompletableFuture<Void> passBarrier() {
         long timeout = this.settings.writeTimeout().toMillis();
-        if (this.self.toString().equals(usableLeaderId())) {
-            return readLocally(timeout);
-        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
-        return readIndexFromLeader(timeout / 2)
-                .exceptionallyCompose(failure -> {
-                    log.debug("Read index from the leader failed ({}); an empty entry instead", describe(unwrap(failure)));
-                    return emptyEntry(deadline);
-                })
+        return emptyEntry(deadline)
                 .thenCompose(this.stateMachine::applied)
                 .orTimeout(timeout, TimeUnit.MILLISECONDS)
                 .exceptionally(failure -> {
@@ -467,20 +488,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
                     throw readNotServed(cause instanceof TimeoutException
                             ? "this node did not reach the leader's commit index within " + timeout + " ms"
                             : cause.getMessage());
-                });
-    }
-
-    private CompletableFuture<Long> readIndexFromLeader(long timeout) {
-        RaftClient sender = this.reader.get();
-        return sender.async().sendReadOnly(Message.EMPTY).orTimeout(timeout, TimeUnit.MILLISECONDS)
-                .handle((reply, failure) -> {
-                    Throwable cause = failure != null ? unwrap(failure)
-                            : reply.isSuccess() ? null : reply.getException();
-                    if (cause != null) {
-                        renewClient(this.reader, sender);
-                        throw new java.util.concurrent.CompletionException(cause);
-                    }
-                    return StoreStateMachine.decodeIndex(reply.getMessage());
                 });
     }
 
@@ -496,40 +503,39 @@ public class ClusterNode implements Replication, SmartLifecycle {
         });
     }
 
-    /**
-     * On the leader, Ratis's own ReadIndex: it confirms its leadership with a majority and waits
-     * until it has applied everything committed before the request.
-     */
-    private CompletableFuture<Void> readLocally(long timeout) {
-        CompletableFuture<RaftClientReply> reply = submitToSelf(Message.EMPTY, RaftClientRequest.readRequestType());
-        return reply.orTimeout(timeout, TimeUnit.MILLISECONDS).handle((answer, failure) -> {
-            Throwable cause = failure != null ? unwrap(failure) : answer.isSuccess() ? null : answer.getException();
-            if (cause != null) {
-                throw readNotServed(cause instanceof TimeoutException ? "no answer within " + timeout + " ms"
-                        : describe(cause));
-            }
-            return null;
-        });
-    }
-
     private CommandException readNotServed(String why) {
         return new CommandException("ERR", "read not served: this node could not confirm with a majority that it has "
                 + "every acknowledged write (" + why + "; leader " + (leaderId() == null ? "unknown" : leaderId())
                 + "); read with keystonelight.cluster.read-consistency=local to accept stale values");
     }
 
+    /**
+     * In cluster mode compaction is a Raft snapshot of the store, behind which the log is purged.
+     * Forced: by default Ratis takes none until 1,024 entries were applied since the last, and
+     * answered as if it had.
+     */
     @Override
     public CompactionResult compact() throws IOException {
         long started = System.nanoTime();
         long before = folderSize(this.settings.dir());
-        RaftClientReply reply = this.writer.get().getSnapshotManagementApi(this.self)
-                .create(this.settings.writeTimeout().toMillis());
+        org.apache.ratis.server.protocol.TermIndex previous = this.stateMachine.getLastAppliedTermIndex();
+        long snapshotBefore = this.stateMachine.getLatestSnapshot() == null ? -1
+                : this.stateMachine.getLatestSnapshot().getIndex();
+        RaftClientReply reply = this.client.getSnapshotManagementApi(this.self)
+                .create(true, this.settings.writeTimeout().toMillis());
         if (!reply.isSuccess()) {
             throw new IOException("snapshot failed: " + describe(reply.getException()));
         }
         long after = folderSize(this.settings.dir());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        return new CompactionResult(before, after, this.store.size(), 0, took, Duration.ZERO);
+        String what = reply.getLogIndex() > snapshotBefore && this.stateMachine.lastSnapshot() != null
+                ? this.stateMachine.lastSnapshot()
+                : snapshotBefore < 0 ? "no snapshot: nothing has been applied yet"
+                        : "no new snapshot: nothing was applied since the last one, up to log index " + snapshotBefore
+                                + (previous == null ? "" : " (applied up to " + previous.getIndex() + ")");
+        return new CompactionResult(before, after, this.store.size(), 0, took, Duration.ZERO, what
+                + "; Raft storage " + before + " -> " + after + " bytes (the log before the snapshot is purged once"
+                + " its segment is closed; the open segment is preallocated)" + ", took " + took.toMillis() + " ms");
     }
 
     private static long folderSize(Path folder) throws IOException {
@@ -610,6 +616,76 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     public Map<String, ClusterMembers.Address> members() {
         return this.members.addresses();
+    }
+
+    private static final Duration WATCH_EVERY = Duration.ofMillis(250);
+
+    /** The peers this node, as leader, has found not answering, with when it found out (System.nanoTime). */
+    private final Map<String, Long> peersDown = new java.util.HashMap<>();
+
+    private RaftProtos.RaftPeerRole lastRole;
+
+    private String lastKnownLeader;
+
+    /**
+     * The operator's view of the cluster, one line per change: a peer that stops answering this
+     * leader and the same peer answering again (Ratis itself logs a failed append with a stack
+     * trace every tenth retry, many a second), a leader this node stopped hearing from, and this
+     * node losing its leadership.
+     */
+    private void watchPeers() {
+        try {
+            DivisionInfo info = info();
+            if (info == null) {
+                return;
+            }
+            RaftProtos.RoleInfoProto roleInfo = info.getRoleInfoProto();
+            RaftProtos.RaftPeerRole role = info.getCurrentRole();
+            long downAfter = 2 * this.settings.electionTimeout().toMillis();
+            // A new leader's view of its followers starts from a made-up old answer time.
+            if (role == RaftProtos.RaftPeerRole.LEADER && roleInfo.hasLeaderInfo()
+                    && roleInfo.getRoleElapsedTimeMs() > downAfter) {
+                for (RaftProtos.ServerRpcProto follower : roleInfo.getLeaderInfo().getFollowerInfoList()) {
+                    String peer = follower.getId().getId().toStringUtf8();
+                    long silent = follower.getLastRpcElapsedTimeMs();
+                    Long since = this.peersDown.get(peer);
+                    if (since == null && silent > downAfter) {
+                        this.peersDown.put(peer, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(silent));
+                        log.warn("Peer {} ({}) is down or cut off: no answer for {} ms; this leader, {}, keeps "
+                                + "trying and writes go on while {} of {} members answer", peer,
+                                this.members.addresses().get(peer), silent, this.self, this.members.size() / 2 + 1,
+                                this.members.size());
+                    }
+                    else if (since != null && silent < downAfter) {
+                        this.peersDown.remove(peer);
+                        log.info("Peer {} is back: it answers this leader, {}, again after {} ms", peer, this.self,
+                                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+                    }
+                }
+            }
+            else if (role != RaftProtos.RaftPeerRole.LEADER && !this.peersDown.isEmpty()) {
+                this.peersDown.clear();
+            }
+            // Polled, so a follower's whole election (candidate for a few milliseconds) may fall
+            // between two looks: a change of leader is what shows reliably.
+            String leader = info.getLeaderId() == null ? null : info.getLeaderId().toString();
+            if (this.lastKnownLeader != null && !this.lastKnownLeader.equals(leader)
+                    && !this.lastKnownLeader.equals(this.self.toString())) {
+                log.warn("Leader {} lost: this node, {}, no longer follows it (term {}); {}", this.lastKnownLeader,
+                        this.self, info.getCurrentTerm(), leader == null
+                                ? "an election is under way and writes wait for its outcome"
+                                : leader.equals(this.self.toString()) ? "this node leads now" : leader + " leads now");
+            }
+            if (this.lastRole == RaftProtos.RaftPeerRole.LEADER && role != RaftProtos.RaftPeerRole.LEADER) {
+                log.warn("This node, {}, is no longer the leader (term {}, now {}): it lost its majority or "
+                        + "a newer term began elsewhere", this.self, info.getCurrentTerm(), role);
+            }
+            this.lastRole = role;
+            this.lastKnownLeader = leader;
+        }
+        catch (RuntimeException ex) {
+            log.debug("Watching the peers failed: {}", ex.toString());
+        }
     }
 
     private void leaderChanged(String leader) {

@@ -126,6 +126,13 @@ final class StoreStateMachine extends BaseStateMachine {
         return this.storage;
     }
 
+    /** What the last snapshot this process took holds, in words; {@code null} before the first. */
+    String lastSnapshot() {
+        return this.lastSnapshot;
+    }
+
+    private volatile String lastSnapshot;
+
     @Override
     public SingleFileSnapshotInfo getLatestSnapshot() {
         return this.storage.getLatestSnapshot();
@@ -264,9 +271,10 @@ final class StoreStateMachine extends BaseStateMachine {
         Files.move(temporary, target.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
         this.storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
-        log.info("Snapshot taken up to log index {} (term {}): {} keys, {} bytes in {} ms; the log before it can "
-                + "be purged", last.getIndex(), last.getTerm(), keys[0], Files.size(target.toPath()),
+        this.lastSnapshot = String.format("snapshot up to log index %d (term %d): %d keys in %d bytes, written in"
+                + " %d ms", last.getIndex(), last.getTerm(), keys[0], Files.size(target.toPath()),
                 (System.nanoTime() - started) / 1_000_000);
+        log.info("{}; the log before it can be purged", this.lastSnapshot);
         return last.getIndex();
     }
 

@@ -75,6 +75,9 @@ public class CompactionHistory {
 
     /** What a compaction did, in the words of the {@code compact} reply after its {@code OK}. */
     public static String summary(CompactionResult result) {
+        if (result.description() != null) {
+            return "compacted: " + result.description();
+        }
         return "compacted: " + result.bytesBefore() + " -> " + result.bytesAfter() + " bytes ("
                 + result.reclaimedBytes() + " reclaimed), " + result.liveKeys()
                 + (result.liveKeys() == 1 ? " live key" : " live keys") + ", took " + result.duration().toMillis()

@@ -181,7 +181,7 @@ final class Compactor {
         long bytesAfter = this.dataFile.size();
         long longestStall = Math.max(stallAtStart, Math.max(stallAtSwitch, stallAtEnd));
         CompactionResult result = new CompactionResult(bytesBefore, bytesAfter, keys[0], carried[0],
-                Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(longestStall));
+                Duration.ofNanos(System.nanoTime() - started), Duration.ofNanos(longestStall), null);
         log.debug("Compacted {}: {} -> {} bytes ({} reclaimed), {} live keys, {} writes carried over, took {} ms, "
                 + "writers held back at most {} ms", this.dataFile.path(), bytesBefore, bytesAfter,
                 result.reclaimedBytes(), keys[0], carried[0], result.duration().toMillis(),

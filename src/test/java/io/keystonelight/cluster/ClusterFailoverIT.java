@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.ClusterProcesses;
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.RespConnection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,6 +81,52 @@ class ClusterFailoverIT {
         }
         System.out.printf("failover: %d acknowledged writes, %d not acknowledged, applied index %d on all nodes%n",
                 acknowledged.size(), failed, applied);
+    }
+
+    /**
+     * A write sent through each follower right after the leader is killed: the followers still
+     * believe in the dead leader, an election is due in one or two seconds, and the write
+     * timeout is five; the writes must wait for the new leader and be applied there, once.
+     */
+    @Test
+    void writesSentRightAfterTheLeaderIsKilledWaitForTheNewLeader() throws Exception {
+        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.write-timeout=5s");
+        this.cluster.startAll();
+        String leader = this.cluster.awaitLeader(ELECTION);
+        List<String> followers = this.cluster.ids().stream().filter(id -> !id.equals(leader)).toList();
+        List<RespConnection> connections = new ArrayList<>();
+        try {
+            for (String follower : followers) {
+                RespConnection connection = RespConnection.connect(this.cluster.node(follower).port());
+                assertThat(connection.call("SET", "before-" + follower, "1")).isEqualTo("+OK\r\n");
+                connections.add(connection);
+            }
+            this.cluster.kill9(leader);
+            long killed = System.nanoTime();
+            // An increment, not a set: applied twice, it would show.
+            for (RespConnection connection : connections) {
+                connection.send(RespConnection.request("INCR", "counter"));
+            }
+            for (int i = 0; i < followers.size(); i++) {
+                String reply = connections.get(i).readReply();
+                assertThat(reply).as("a write through %s sent right after the leader %s was killed, answered %d ms"
+                        + " after the kill", followers.get(i), leader, (System.nanoTime() - killed) / 1_000_000)
+                        .matches(":[12]\r\n");
+                System.out.printf("write through %s answered %d ms after the leader %s was killed%n",
+                        followers.get(i), (System.nanoTime() - killed) / 1_000_000, leader);
+            }
+        }
+        finally {
+            connections.forEach(RespConnection::close);
+        }
+        this.cluster.awaitLeader(ELECTION);
+        this.cluster.awaitSameAppliedIndex(ELECTION);
+        for (String follower : followers) {
+            try (LineClient check = LineClient.connect(this.cluster.node(follower).port())) {
+                assertThat(check.call("get counter")).as("both increments, each applied once, on %s", follower)
+                        .isEqualTo("VALUE 2");
+            }
+        }
     }
 
     @Test

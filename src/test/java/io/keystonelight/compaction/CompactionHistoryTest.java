@@ -56,6 +56,6 @@ class CompactionHistoryTest {
     }
 
     private static CompactionResult result(long liveKeys) {
-        return new CompactionResult(30, 10, liveKeys, 0, Duration.ofMillis(3), Duration.ZERO);
+        return new CompactionResult(30, 10, liveKeys, 0, Duration.ofMillis(3), Duration.ZERO, null);
     }
 }

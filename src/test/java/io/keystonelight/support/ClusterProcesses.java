@@ -40,7 +40,8 @@ public final class ClusterProcesses implements AutoCloseable {
 
     private final List<String> ids = new ArrayList<>();
 
-    private final String peers;
+    /** Each node's peers setting: the same list for all, or per node when a {@link ProxyNetwork} is between them. */
+    private final java.util.function.Function<String, String> peersOf;
 
     private final List<String> settings;
 
@@ -56,7 +57,16 @@ public final class ClusterProcesses implements AutoCloseable {
             this.ids.add(id);
             peers.append(i > 1 ? "," : "").append(id).append("=127.0.0.1:").append(freePort());
         }
-        this.peers = peers.toString();
+        String shared = peers.toString();
+        this.peersOf = id -> shared;
+        this.settings = List.of(settings);
+    }
+
+    /** Nodes {@code network}'s ids that reach each other only through {@code network}'s relays. */
+    public ClusterProcesses(Path root, List<String> ids, ProxyNetwork network, String... settings) {
+        this.root = root;
+        this.ids.addAll(ids);
+        this.peersOf = network::peersOf;
         this.settings = List.of(settings);
     }
 
@@ -103,7 +113,7 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         List<String> arguments = new ArrayList<>();
         arguments.add("--keystonelight.cluster.node-id=" + id);
-        arguments.add("--keystonelight.cluster.peers=" + this.peers);
+        arguments.add("--keystonelight.cluster.peers=" + this.peersOf.apply(id));
         arguments.addAll(this.settings);
         ServerProcess previous = this.nodes.get(id);
         if (previous != null) {

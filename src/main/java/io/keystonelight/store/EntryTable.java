@@ -33,6 +33,11 @@ final class EntryTable {
         return this.entries.size();
     }
 
+    /** One step of a full iteration; see {@link KeyTable#scan}. */
+    long scan(long cursor, int count, Consumer<byte[]> keys) {
+        return this.entries.scan(cursor, count, keys);
+    }
+
     /** Sizes the index for about {@code keys} entries ahead of a replay. */
     void expect(long keys) {
         this.entries.ensureCapacity(keys);

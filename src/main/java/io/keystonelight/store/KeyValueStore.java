@@ -258,6 +258,54 @@ public class KeyValueStore implements AutoCloseable {
         keys.forEach(action);
     }
 
+    /** Where SCAN's cursor moves from the strings to the keys of other types. */
+    private static final long OTHER_TYPES_CURSOR = 1L << 62;
+
+    /**
+     * One step of SCAN: hands about {@code count} live keys to {@code keys} and returns the cursor
+     * of the next step, 0 once every key was handed over. Strings are walked in the table's arena
+     * order, a bounded number of records per step whatever the table's size; then the keys of
+     * other types, in the order of their hashes. A key that exists throughout an iteration is
+     * handed over at least once (one that changes between a string and another type meanwhile may
+     * not be).
+     */
+    public long scan(long cursor, int count, Consumer<byte[]> keys) {
+        long now = System.currentTimeMillis();
+        Consumer<byte[]> live = this.tables.deadlines.isEmpty() ? keys : key -> {
+            if (!StoreTables.expired(this.tables.deadline(key), now)) {
+                keys.accept(key);
+            }
+        };
+        if (cursor < OTHER_TYPES_CURSOR) {
+            long next = this.tables.strings.scan(cursor, count, live);
+            if (next != 0) {
+                return next;
+            }
+            return this.tables.objects.isEmpty() ? 0 : OTHER_TYPES_CURSOR;
+        }
+        long from = cursor - OTHER_TYPES_CURSOR;
+        List<ByteKey> candidates = new ArrayList<>();
+        for (ByteKey key : this.tables.objects.keySet()) {
+            if (hashPosition(key) >= from) {
+                candidates.add(key);
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingLong(KeyValueStore::hashPosition));
+        for (int i = 0; i < candidates.size(); i++) {
+            long position = hashPosition(candidates.get(i));
+            if (i >= count && position != hashPosition(candidates.get(i - 1))) {
+                // Keys of one hash go together, so the cursor can move past it.
+                return OTHER_TYPES_CURSOR + position;
+            }
+            live.accept(candidates.get(i).bytes());
+        }
+        return 0;
+    }
+
+    private static long hashPosition(ByteKey key) {
+        return key.hashCode() & 0xffffffffL;
+    }
+
     /** The keys as a read sees them now: every type, none past its deadline. */
     /** Sends the keyspace events of every write applied from now on to {@code events}. */
     public void keyspaceEvents(KeyspaceEvents events) {

@@ -2,7 +2,6 @@ package io.keystonelight.protocol.resp;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -137,41 +136,16 @@ class KeyCommands implements CommandFamily, DisposableBean {
         this.matcher.shutdownNow();
     }
 
+    /** O(COUNT) per call: see {@link KeyValueStore#scan}. */
     private Object scan(RespCommand.Scan scan) {
         io.keystonelight.store.Keyspace view = scan.type() == null ? null : this.store.view();
-        List<Positioned> candidates = new ArrayList<>();
-        this.store.forEachKey(key -> {
-            long position = position(key);
-            if (position >= scan.cursor()) {
-                candidates.add(new Positioned(position, key));
-            }
-        });
-        candidates.sort(Comparator.comparingLong(Positioned::position));
-        List<Object> keys = new ArrayList<>(Math.min(scan.count(), candidates.size()));
-        int taken = 0;
-        long next = 0;
-        while (taken < candidates.size()) {
-            long position = candidates.get(taken).position();
-            if (taken >= scan.count() && position != candidates.get(taken - 1).position()) {
-                // Keys of one hash are returned together, so the cursor can move past it.
-                next = position;
-                break;
-            }
-            byte[] key = candidates.get(taken).key();
-            if ((scan.pattern() == null || Glob.matches(scan.pattern(), key)) && (scan.type() == null
-                    || view != null && view.type(key) != null && view.type(key).redisName().equals(scan.type()))) {
+        List<Object> keys = new ArrayList<>();
+        long next = this.store.scan(scan.cursor(), scan.count(), key -> {
+            if ((scan.pattern() == null || Glob.matches(scan.pattern(), key)) && (view == null
+                    || view.type(key) != null && view.type(key).redisName().equals(scan.type()))) {
                 keys.add(key);
             }
-            taken++;
-        }
-        return List.of(String.valueOf(next), keys);
-    }
-
-    /** A key's place in SCAN's order: 1 to 2^32 (0 is the cursor that starts and ends a scan). */
-    private static long position(byte[] key) {
-        return (Arrays.hashCode(key) & 0xffffffffL) + 1;
-    }
-
-    private record Positioned(long position, byte[] key) {
+        });
+        return List.of(Long.toUnsignedString(next), keys);
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -184,8 +185,15 @@ class RespClientsTest extends ServerInThisJvm {
             assertThat(redis.strlen("l:m1")).isEqualTo(2);
             assertThat(redis.type("l:m1")).isEqualTo("string");
             assertThat(redis.keys("l:m*")).containsExactlyInAnyOrder("l:m1", "l:m2");
-            assertThat(redis.scan(ScanCursor.INITIAL, ScanArgs.Builder.matches("l:*").limit(100)).getKeys())
-                    .contains("l:m1", "l:m2", "l:n");
+            // A full iteration, as a client must make one: a step may return fewer keys than its COUNT.
+            List<String> scanned = new java.util.ArrayList<>();
+            KeyScanCursor<String> step = redis.scan(ScanCursor.INITIAL, ScanArgs.Builder.matches("l:*").limit(100));
+            scanned.addAll(step.getKeys());
+            while (!step.isFinished()) {
+                step = redis.scan(step, ScanArgs.Builder.matches("l:*").limit(100));
+                scanned.addAll(step.getKeys());
+            }
+            assertThat(scanned).contains("l:m1", "l:m2", "l:n");
             assertThat(redis.del("l:m1", "l:m2")).isEqualTo(2);
             assertThat(redis.unlink("l:n")).isEqualTo(1);
             assertThat(redis.clientSetname("lettuce-test")).isEqualTo("OK");

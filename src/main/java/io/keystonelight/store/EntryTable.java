@@ -29,6 +29,11 @@ final class EntryTable {
         return this.entries.remove(key);
     }
 
+    /** Removes every entry at once, whatever their number; open snapshots still yield theirs. */
+    void clear() {
+        this.entries.clear();
+    }
+
     int size() {
         return this.entries.size();
     }

@@ -170,10 +170,8 @@ public class KeyValueStore implements AutoCloseable {
 
         @Override
         public void clear() {
-            KeyValueStore.this.tables.strings.forEach((key, value) -> {
-                KeyValueStore.this.tables.strings.remove(key);
-                KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(key, value));
-            });
+            KeyValueStore.this.tables.strings.clear();
+            KeyValueStore.this.liveBytes.reset();
             KeyValueStore.this.tables.objects.clear();
             KeyValueStore.this.tables.deadlines.clear();
         }
@@ -389,6 +387,9 @@ public class KeyValueStore implements AutoCloseable {
         this.replicatedRecords.clear();
         PendingChanges changes = new PendingChanges(this.tables, this.replicatedRecords);
         R result = changes.apply(write);
+        if (changes.clearsAll()) {
+            this.liveBytes.reset();
+        }
         this.liveBytes.add(changes.applyToTable());
         changes.reportEvents();
         return result;

@@ -194,7 +194,8 @@ final class PendingChanges implements Mutations {
             return (R) Long.valueOf(joined.length);
         }
         if (write instanceof Write.Clear) {
-            long[] count = { size() };
+            // O(1): the keys there were, counting any past their deadline not yet removed.
+            long[] count = { this.cleared ? 0 : this.tables.strings.size() + this.tables.objects.size() };
             for (ByteKey key : new ArrayList<>(this.changed.keySet())) {
                 this.changed.put(key, DELETED);
             }
@@ -873,13 +874,14 @@ final class PendingChanges implements Mutations {
     }
 
     private void clearTables() {
-        List<byte[]> all = new ArrayList<>();
-        this.tables.strings.forEach((key, value) -> all.add(key));
-        for (byte[] key : all) {
-            this.tables.strings.remove(key);
-        }
+        this.tables.strings.clear();
         this.tables.objects.clear();
         this.tables.deadlines.clear();
+    }
+
+    /** Whether the group deletes every key before its other changes. */
+    boolean clearsAll() {
+        return this.cleared;
     }
 
     boolean isEmpty() {
@@ -898,16 +900,10 @@ final class PendingChanges implements Mutations {
         long delta = 0;
         if (this.cleared) {
             this.tables.watches.flushing();
-            List<byte[]> all = new ArrayList<>();
-            this.tables.strings.forEach((key, value) -> all.add(key));
-            for (byte[] key : all) {
-                if (!this.changed.containsKey(new ByteKey(key))) {
-                    byte[] previous = this.tables.strings.remove(key);
-                    delta -= RecordBatch.putRecordLength(key, previous);
-                }
-            }
-            this.tables.objects.keySet().removeIf(key -> !this.changed.containsKey(key));
-            this.tables.deadlines.keySet().removeIf(key -> !this.deadlineChanges.containsKey(key));
+            // The whole table at once, whatever its size; the group's changes after the flush follow.
+            this.tables.strings.clear();
+            this.tables.objects.clear();
+            this.tables.deadlines.clear();
         }
         this.tables.expiredKeys.add(this.expired);
         for (ByteKey key : this.order) {

@@ -225,6 +225,9 @@ final class WritePipeline implements AutoCloseable {
             }
             return;
         }
+        if (changes.clearsAll()) {
+            this.liveBytes.reset();
+        }
         this.liveBytes.add(changes.applyToTable());
         changes.reportEvents();
         this.groups++;
@@ -319,6 +322,11 @@ final class WritePipeline implements AutoCloseable {
         void add(long delta) {
             // Only the committer (or the replay before it starts) changes it.
             this.value += delta;
+        }
+
+        /** Every key was deleted. */
+        void reset() {
+            this.value = 0;
         }
     }
 }

@@ -42,6 +42,9 @@ public final class Session {
 
     private final Subscriber subscriber = new Subscriber();
 
+    /** What ends the connection's blocking pop if it closes while blocked; {@code null} when not blocked. */
+    private Runnable unblock;
+
     public Session(Executor eventLoop, String remoteAddress) {
         this.eventLoop = eventLoop;
         this.remoteAddress = remoteAddress;
@@ -121,10 +124,20 @@ public final class Session {
         return this.subscriber;
     }
 
-    /** The connection closed: its watches and subscriptions end. */
+    /** The connection closed: its watches, subscriptions and blocking pop end. */
     public void close() {
         this.transaction.close();
         this.subscriber.close();
+        Runnable blocked = this.unblock;
+        this.unblock = null;
+        if (blocked != null) {
+            blocked.run();
+        }
+    }
+
+    /** The connection is blocked until answered; {@code unblock} runs if it closes first. {@code null}: answered. */
+    public void blocked(Runnable unblock) {
+        this.unblock = unblock;
     }
 
     public long id() {

@@ -45,6 +45,9 @@ public final class Session {
     /** What ends the connection's blocking pop if it closes while blocked; {@code null} when not blocked. */
     private Runnable unblock;
 
+    /** What closes the connection if it blocks after its input closed; {@code null} while input is open. */
+    private Runnable closeWhenBlocked;
+
     public Session(Executor eventLoop, String remoteAddress) {
         this.eventLoop = eventLoop;
         this.remoteAddress = remoteAddress;
@@ -138,6 +141,21 @@ public final class Session {
     /** The connection is blocked until answered; {@code unblock} runs if it closes first. {@code null}: answered. */
     public void blocked(Runnable unblock) {
         this.unblock = unblock;
+        if (unblock != null && this.closeWhenBlocked != null) {
+            this.closeWhenBlocked.run();
+        }
+    }
+
+    /**
+     * The client closed its sending side. Other requests are still answered, but a blocking pop
+     * would wait for nobody: as Redis frees a client at end of input, {@code close} ends the
+     * connection once (or as soon as) it is blocked.
+     */
+    public void inputClosed(Runnable close) {
+        this.closeWhenBlocked = close;
+        if (this.unblock != null) {
+            close.run();
+        }
     }
 
     public long id() {

@@ -316,6 +316,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     void inputShutDown() {
         this.inputClosed = true;
         this.channel.config().setAutoRead(false);
+        this.session.inputClosed(this.channel::close);
         if (this.replies.isEmpty() && this.reading.isEmpty()) {
             closeAfterFlush();
         }

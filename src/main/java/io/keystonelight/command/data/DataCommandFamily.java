@@ -100,6 +100,9 @@ public class DataCommandFamily implements CommandFamily {
 
         private boolean expired;
 
+        /** Its connection closed: no attempt may take an element that nobody would receive. */
+        private boolean gone;
+
         Blocked(Session session, DataRequest request, BlockingPops.Pop pop, List<byte[]> keys, long timeout) {
             this.session = session;
             this.request = request;
@@ -107,15 +110,15 @@ public class DataCommandFamily implements CommandFamily {
             this.eventLoop = (ScheduledExecutorService) session.eventLoop();
             this.waiter = DataCommandFamily.this.store.blocked().block(keys,
                     pop.type(), () -> this.eventLoop.execute(this::tryPop));
-            session.blocked(this::closed);
             if (timeout > 0) {
                 this.timer = this.eventLoop.schedule(this::timedOut, timeout, TimeUnit.MILLISECONDS);
             }
+            session.blocked(this::closed);
             tryPop();
         }
 
         private void tryPop() {
-            if (this.reply.isDone()) {
+            if (this.reply.isDone() || this.gone) {
                 return;
             }
             attempt(this.request).whenCompleteAsync(this::attempted, this.eventLoop);
@@ -155,6 +158,7 @@ public class DataCommandFamily implements CommandFamily {
         }
 
         private void closed() {
+            this.gone = true;
             this.waiter.closed();
             if (this.timer != null) {
                 this.timer.cancel(false);

@@ -108,6 +108,15 @@ class RespBlockingPopsAgainstRedisTest extends ServerBesideRedis {
             replies.add(pusher.call("SADD", "t2", "x"));
             replies.add(first.readReply());
             replies.add(pusher.call("PING"));
+
+            // A client that disconnects while blocked leaves the queue: the next push stays in the list.
+            try (RespConnection leaving = RespConnection.connect(port)) {
+                leaving.send(RespConnection.request("BLPOP", "gone", "0"));
+                awaitBlocked(blockedClients, 1);
+            }
+            awaitBlocked(blockedClients, 0);
+            replies.add(pusher.call("RPUSH", "gone", "kept"));
+            replies.add(pusher.call("LRANGE", "gone", "0", "-1"));
         }
         return replies;
     }

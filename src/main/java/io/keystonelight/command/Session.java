@@ -45,7 +45,7 @@ public final class Session {
     /** What ends the connection's blocking pop if it closes while blocked; {@code null} when not blocked. */
     private Runnable unblock;
 
-    /** What closes the connection if it blocks after its input closed; {@code null} while input is open. */
+    /** What closes the connection if it blocks while ending; {@code null} while it is not ending. */
     private Runnable closeWhenBlocked;
 
     public Session(Executor eventLoop, String remoteAddress) {
@@ -147,11 +147,11 @@ public final class Session {
     }
 
     /**
-     * The client closed its sending side. Other requests are still answered, but a blocking pop
-     * would wait for nobody: as Redis frees a client at end of input, {@code close} ends the
-     * connection once (or as soon as) it is blocked.
+     * The connection is ending: the client closed its sending side, or the server stops. Other
+     * requests are still answered, but a blocking pop would wait for nobody or hold the stop: as
+     * Redis frees such a client, {@code close} ends the connection once (or as soon as) it is blocked.
      */
-    public void inputClosed(Runnable close) {
+    public void closeWhenBlocked(Runnable close) {
         this.closeWhenBlocked = close;
         if (this.unblock != null) {
             close.run();

@@ -42,6 +42,12 @@ public final class Session {
 
     private final Subscriber subscriber = new Subscriber();
 
+    /** What ends the connection's blocking pop if it closes while blocked; {@code null} when not blocked. */
+    private Runnable unblock;
+
+    /** What closes the connection if it blocks while ending; {@code null} while it is not ending. */
+    private Runnable closeWhenBlocked;
+
     public Session(Executor eventLoop, String remoteAddress) {
         this.eventLoop = eventLoop;
         this.remoteAddress = remoteAddress;
@@ -121,10 +127,35 @@ public final class Session {
         return this.subscriber;
     }
 
-    /** The connection closed: its watches and subscriptions end. */
+    /** The connection closed: its watches, subscriptions and blocking pop end. */
     public void close() {
         this.transaction.close();
         this.subscriber.close();
+        Runnable blocked = this.unblock;
+        this.unblock = null;
+        if (blocked != null) {
+            blocked.run();
+        }
+    }
+
+    /** The connection is blocked until answered; {@code unblock} runs if it closes first. {@code null}: answered. */
+    public void blocked(Runnable unblock) {
+        this.unblock = unblock;
+        if (unblock != null && this.closeWhenBlocked != null) {
+            this.closeWhenBlocked.run();
+        }
+    }
+
+    /**
+     * The connection is ending: the client closed its sending side, or the server stops. Other
+     * requests are still answered, but a blocking pop would wait for nobody or hold the stop: as
+     * Redis frees such a client, {@code close} ends the connection once (or as soon as) it is blocked.
+     */
+    public void closeWhenBlocked(Runnable close) {
+        this.closeWhenBlocked = close;
+        if (this.unblock != null) {
+            close.run();
+        }
     }
 
     public long id() {

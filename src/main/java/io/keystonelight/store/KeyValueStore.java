@@ -316,6 +316,11 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /** The keys connections WATCH, for their transactions. */
+    /** The clients blocked in a blocking pop, woken as changes are applied (on this node, in cluster mode). */
+    public BlockedKeys blocked() {
+        return this.tables.blocked;
+    }
+
     public Watches watches() {
         return this.tables.watches;
     }

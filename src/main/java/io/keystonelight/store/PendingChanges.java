@@ -916,6 +916,7 @@ final class PendingChanges implements Mutations {
                 publishDeadline(key, deadline);
             }
             this.tables.watches.touched(key);
+            this.tables.blocked.changed(key, value);
         }
         return delta;
     }

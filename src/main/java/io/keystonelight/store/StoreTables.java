@@ -25,6 +25,8 @@ final class StoreTables {
 
     final Watches watches = new Watches(this);
 
+    final BlockedKeys blocked = new BlockedKeys();
+
     /** Where keyspace events go; {@code null} when nobody asked for them. */
     volatile KeyspaceEvents events;
 

@@ -316,6 +316,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     void inputShutDown() {
         this.inputClosed = true;
         this.channel.config().setAutoRead(false);
+        this.session.closeWhenBlocked(this::closeAfterFlush);
         if (this.replies.isEmpty() && this.reading.isEmpty()) {
             closeAfterFlush();
         }
@@ -338,6 +339,8 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         this.channel.eventLoop().execute(() -> {
             this.finishing = true;
             this.channel.config().setAutoRead(false);
+            // A blocked pop could hold the shutdown for as long as its timeout: Redis just closes it.
+            this.session.closeWhenBlocked(this::closeAfterFlush);
             if (this.replies.isEmpty()) {
                 closeAfterFlush();
             }

@@ -15,6 +15,8 @@ public final class DataCommands {
     /** Commands of one protocol's own (the text protocol's), not looked up by RESP's name. */
     private static final Map<String, DataCommand> INTERNAL = new HashMap<>();
 
+    private static final Map<String, BlockingPops.Pop> BLOCKING = new HashMap<>();
+
     static {
         ExpiryCommands.register();
         KeyspaceCommands.register();
@@ -23,6 +25,7 @@ public final class DataCommands {
         SetCommands.register();
         ListCommands.register();
         SortedSetCommands.register();
+        BlockingPops.register();
         INTERNAL.put("persist-or-missing", new DataCommand("persist-or-missing", 2, 1, 1, 1, true,
                 (keys, args) -> keys.value(args.get(1)) == null ? -1L
                         : ((io.keystonelight.store.Mutations) keys).persist(args.get(1)) ? 1L : 0L));
@@ -45,6 +48,16 @@ public final class DataCommands {
     public static DataCommand operation(String name) {
         DataCommand command = BY_NAME.get(name);
         return command != null ? command : INTERNAL.get(name);
+    }
+
+    /** How {@code command} blocks when it finds nothing, or {@code null} if it never blocks. */
+    public static BlockingPops.Pop blocking(DataCommand command) {
+        return BLOCKING.get(command.name());
+    }
+
+    static void blocking(DataCommand command, BlockingPops.Pop pop) {
+        add(command);
+        BLOCKING.put(command.name(), pop);
     }
 
     public static Collection<DataCommand> all() {

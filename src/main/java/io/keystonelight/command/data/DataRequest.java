@@ -12,6 +12,10 @@ public record DataRequest(DataCommand command, List<byte[]> args) implements Com
 
     @Override
     public Kind kind() {
+        if (DataCommands.blocking(this.command) != null) {
+            // A blocked client runs nothing else until it is answered, as in Redis.
+            return Kind.SLOW;
+        }
         return this.command.write() ? Kind.WRITE : Kind.READ;
     }
 

@@ -11,7 +11,7 @@ import io.keystonelight.store.Mutations;
 import static io.keystonelight.command.data.DataCommands.read;
 import static io.keystonelight.command.data.DataCommands.write;
 
-/** Lists, as Redis 7.0 has them; the blocking pops are not here. */
+/** Lists, as Redis 7.0 has them; the blocking pops are in {@link BlockingPops}. */
 final class ListCommands {
 
     private ListCommands() {
@@ -264,7 +264,7 @@ final class ListCommands {
     }
 
     /** LEFT is the head; anything but LEFT or RIGHT is a syntax error. */
-    private static boolean end(byte[] arg) {
+    static boolean end(byte[] arg) {
         if (Args.is(arg, "left")) {
             return true;
         }
@@ -274,7 +274,7 @@ final class ListCommands {
         throw Args.syntaxError();
     }
 
-    private static Object lmove(Mutations keys, byte[] from, byte[] to, boolean fromHead, boolean toHead) {
+    static Object lmove(Mutations keys, byte[] from, byte[] to, boolean fromHead, boolean toHead) {
         ListValue source = keys.get(from, ListValue.class);
         if (source == null) {
             return CommandExecutor.NONE;
@@ -289,7 +289,7 @@ final class ListCommands {
         return element;
     }
 
-    private static Object lmpop(Keyspace ks, List<byte[]> args) {
+    static Object lmpop(Keyspace ks, List<byte[]> args) {
         Mutations keys = (Mutations) ks;
         MultiPop pop = MultiPop.parse(args, "left", "right");
         boolean head = pop.first();

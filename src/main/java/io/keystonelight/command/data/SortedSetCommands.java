@@ -504,7 +504,7 @@ final class SortedSetCommands {
         return (long) found.size();
     }
 
-    private static Object zpop(Mutations keys, List<byte[]> args, boolean min) {
+    static Object zpop(Mutations keys, List<byte[]> args, boolean min) {
         if (args.size() > 3) {
             throw Args.syntaxError();
         }
@@ -529,7 +529,7 @@ final class SortedSetCommands {
         return taken;
     }
 
-    private static Object zmpop(Keyspace ks, List<byte[]> args) {
+    static Object zmpop(Keyspace ks, List<byte[]> args) {
         Mutations keys = (Mutations) ks;
         MultiPop pop = MultiPop.parse(args, "min", "max");
         boolean min = pop.first();

@@ -253,8 +253,6 @@ final class RespCommandParser {
         reason(reasons, "every write is already in the data file before it is answered; BGREWRITEAOF compacts it",
                 "save", "bgsave");
         reason(reasons, "the server is stopped with SIGTERM (or Ctrl-C), not over the wire", "shutdown");
-        reason(reasons, "blocking pops are not supported yet", "blpop", "brpop", "blmove", "brpoplpush", "blmpop",
-                "bzpopmin", "bzpopmax", "bzmpop");
         reason(reasons, "sharded pub/sub belongs to Redis Cluster; SUBSCRIBE and PUBLISH work here",
                 "ssubscribe", "sunsubscribe", "spublish");
         reason(reasons, "MONITOR is not supported yet", "monitor");

@@ -204,6 +204,7 @@ class ServerCommands implements CommandFamily {
             start(info, "Clients");
             field(info, "connected_clients", this.connections.openConnections());
             field(info, "maxclients", this.properties.server().maxConnections());
+            field(info, "blocked_clients", this.store.blocked().blockedClients());
         }
         if (all || section.equals("memory")) {
             Runtime runtime = Runtime.getRuntime();

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -22,8 +24,10 @@ import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.serializer.JdkSerializationRedisSerializer;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
+import org.springframework.session.FindByIndexNameSessionRepository;
 import org.springframework.session.Session;
 import org.springframework.session.SessionRepository;
+import org.springframework.session.data.redis.RedisIndexedSessionRepository;
 import org.springframework.session.data.redis.RedisSessionRepository;
 
 /**
@@ -132,6 +136,39 @@ class SpringRedisClientsIT {
         template.setHashValueSerializer(new JdkSerializationRedisSerializer());
         template.afterPropertiesSet();
         return template;
+    }
+
+    /** Spring Session's indexed repository keeps a set per principal name beside each session's hash. */
+    @Test
+    void springSessionsIndexedRepositoryFindsSessionsByPrincipalName() {
+        try (ServerProcess server = ServerProcess.start(this.folder)) {
+            LettuceConnectionFactory factory = connectionTo(server);
+            try {
+                RedisIndexedSessionRepository sessions = new RedisIndexedSessionRepository(sessionTemplate(factory));
+                sessions.afterPropertiesSet();
+                List<String> ids = saveForPrincipals(sessions, "ada", "ada", "charles");
+                assertThat(sessions.findByPrincipalName("ada")).containsOnlyKeys(ids.get(0), ids.get(1));
+                assertThat(sessions.findByPrincipalName("charles")).containsOnlyKeys(ids.get(2));
+                assertThat(sessions.findByPrincipalName("nobody")).isEmpty();
+                sessions.deleteById(ids.get(0));
+                assertThat(sessions.findByPrincipalName("ada")).containsOnlyKeys(ids.get(1));
+            }
+            finally {
+                factory.destroy();
+            }
+        }
+    }
+
+    private static <S extends Session> List<String> saveForPrincipals(FindByIndexNameSessionRepository<S> sessions,
+            String... principals) {
+        List<String> ids = new ArrayList<>();
+        for (String principal : principals) {
+            S session = sessions.createSession();
+            session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, principal);
+            sessions.save(session);
+            ids.add(session.getId());
+        }
+        return ids;
     }
 
     @Test

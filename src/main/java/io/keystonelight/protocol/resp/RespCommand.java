@@ -242,6 +242,14 @@ sealed interface RespCommand extends Command {
     record BackgroundRewrite() implements RespCommand {
     }
 
+    /** {@code TIME}: the server's clock, seconds and microseconds. */
+    record Time() implements RespCommand {
+    }
+
+    /** {@code LASTSAVE}: when the data file was last compacted, or when the server started. */
+    record LastSave() implements RespCommand {
+    }
+
     // ---- connection commands (ConnectionCommands)
 
     record Echo(byte[] message) implements RespCommand {

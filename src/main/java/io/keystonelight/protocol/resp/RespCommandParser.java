@@ -164,6 +164,14 @@ final class RespCommandParser {
                     arity(name, argc, 1);
                     yield new RespCommand.BackgroundRewrite();
                 }
+                case "time" -> {
+                    arity(name, argc, 1);
+                    yield new RespCommand.Time();
+                }
+                case "lastsave" -> {
+                    arity(name, argc, 1);
+                    yield new RespCommand.LastSave();
+                }
                 case "ping" -> {
                     if (argc > 2) {
                         throw wrongArguments(name);

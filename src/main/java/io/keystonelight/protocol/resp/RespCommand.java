@@ -275,8 +275,22 @@ sealed interface RespCommand extends Command {
         }
     }
 
-    /** {@code CLIENT SETNAME|GETNAME|SETINFO|ID ...}; the subcommand in lower case. */
+    /** {@code CLIENT SETNAME|GETNAME|SETINFO|ID|LIST|INFO|KILL|NO-EVICT|REPLY ...}; the subcommand in lower case. */
     record Client(String subcommand, List<byte[]> arguments) implements RespCommand {
+
+        @Override
+        public String commandName() {
+            return "client|" + this.subcommand;
+        }
+
+        @Override
+        public ReplyMode replyMode() {
+            if (!this.subcommand.equals("reply")) {
+                return null;
+            }
+            return ReplyMode.valueOf(RespCommandParser.lowerAscii(this.arguments.get(0)).toUpperCase(
+                    java.util.Locale.ROOT));
+        }
     }
 
     // ---- pub/sub (PubSubCommands)

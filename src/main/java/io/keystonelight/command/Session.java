@@ -97,12 +97,21 @@ public final class Session {
         this.executor = executor;
         this.lastCommandMillis = System.currentTimeMillis();
         this.lastCommand = command.commandName();
-        if (this.waiting.isEmpty() && mayStart(command)) {
+        boolean held = executor.pause().holds(command);
+        if (this.waiting.isEmpty() && !held && mayStart(command)) {
             return start(command);
         }
         CompletableFuture<Object> later = new CompletableFuture<>();
         this.waiting.add(new Waiting(command, later));
+        if (held && this.waiting.size() == 1) {
+            executor.pause().park(this);
+        }
         return later;
+    }
+
+    /** On the event loop: the pause ended or was lifted; what waited for it runs, unless paused again. */
+    void resumeAfterPause() {
+        startWaiting();
     }
 
     private boolean mayStart(Command command) {
@@ -144,6 +153,10 @@ public final class Session {
 
     private void startWaiting() {
         while (!this.waiting.isEmpty() && mayStart(this.waiting.peekFirst().command)) {
+            if (this.executor.pause().holds(this.waiting.peekFirst().command)) {
+                this.executor.pause().park(this);
+                return;
+            }
             Waiting next = this.waiting.pollFirst();
             start(next.command).whenComplete((value, failure) -> {
                 if (failure != null) {

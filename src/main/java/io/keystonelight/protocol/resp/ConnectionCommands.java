@@ -19,6 +19,7 @@ import io.keystonelight.command.Session;
 import io.keystonelight.security.PasswordCheck;
 import io.keystonelight.transport.EventLoopServerConnectionFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /** RESP's connection commands beyond PING, AUTH and QUIT: ECHO, SELECT, HELLO, CLIENT (its introspection too). */
@@ -29,9 +30,13 @@ class ConnectionCommands implements CommandFamily {
 
     private final EventLoopServerConnectionFactory connections;
 
-    ConnectionCommands(PasswordCheck passwordCheck, EventLoopServerConnectionFactory connections) {
+    private final ObjectProvider<CommandExecutor> executor;
+
+    ConnectionCommands(PasswordCheck passwordCheck, EventLoopServerConnectionFactory connections,
+            ObjectProvider<CommandExecutor> executor) {
         this.passwordCheck = passwordCheck;
         this.connections = connections;
+        this.executor = executor;
     }
 
     @Override
@@ -59,6 +64,16 @@ class ConnectionCommands implements CommandFamily {
             return switch (client.subcommand()) {
                 case "list" -> list(client.arguments());
                 case "kill" -> kill(session, client.arguments());
+                case "pause" -> {
+                    List<byte[]> arguments = client.arguments();
+                    this.executor.getObject().pause().pause(RespCommandParser.parseLong(arguments.get(0)),
+                            arguments.size() == 1 || RespCommandParser.lowerAscii(arguments.get(1)).equals("all"));
+                    yield CompletableFuture.completedFuture(CommandExecutor.OK);
+                }
+                case "unpause" -> {
+                    this.executor.getObject().pause().unpause();
+                    yield CompletableFuture.completedFuture(CommandExecutor.OK);
+                }
                 default -> CompletableFuture.completedFuture(client(session, client));
             };
         }

@@ -420,6 +420,21 @@ final class RespCommandParser {
                 }
             }
             case "info" -> arity("client|info", argc, 2);
+            case "unpause" -> arity("client|unpause", argc, 2);
+            case "pause" -> {
+                atLeast("client|pause", argc, 3);
+                if (argc > 4) {
+                    throw new Refusal(sanitize("unknown subcommand or wrong number of arguments for '"
+                            + text(args.get(1)) + "'. Try CLIENT HELP."));
+                }
+                long timeout = integerOr(args.get(2), "timeout is not an integer or out of range");
+                if (timeout < 0) {
+                    throw new Refusal("timeout is negative");
+                }
+                if (argc == 4 && !List.of("write", "all").contains(lowerAscii(args.get(3)))) {
+                    throw new Refusal("CLIENT PAUSE mode must be WRITE or ALL");
+                }
+            }
             case "list" -> clientList(args);
             case "kill" -> clientKill(args);
             case "no-evict" -> {

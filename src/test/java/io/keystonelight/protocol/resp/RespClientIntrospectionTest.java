@@ -37,7 +37,10 @@ class RespClientIntrospectionTest extends ServerBesideRedis {
                 List.of("CLIENT", "KILL", "TYPE", "foo"), List.of("CLIENT", "KILL", "USER", "default", "ID", "99999"),
                 List.of("CLIENT", "NO-EVICT", "ON"), List.of("CLIENT", "NO-EVICT", "x"), List.of("CLIENT", "NO-EVICT"),
                 List.of("CLIENT", "NO-EVICT", "off"), List.of("CLIENT", "REPLY", "x"), List.of("CLIENT", "REPLY"),
-                List.of("CLIENT", "REPLY", "ON"), List.of("CLIENT", "FOO")));
+                List.of("CLIENT", "REPLY", "ON"), List.of("CLIENT", "FOO"), List.of("CLIENT", "PAUSE"),
+                List.of("CLIENT", "PAUSE", "x"), List.of("CLIENT", "PAUSE", "-1"), List.of("CLIENT", "PAUSE", "10", "x"),
+                List.of("CLIENT", "PAUSE", "10", "WRITE", "x"), List.of("CLIENT", "UNPAUSE", "x"),
+                List.of("CLIENT", "PAUSE", "0", "write"), List.of("CLIENT", "UNPAUSE")));
     }
 
     @Test
@@ -130,6 +133,35 @@ class RespClientIntrospectionTest extends ServerBesideRedis {
             assertThat(actual).as("the replies to a pipeline with CLIENT REPLY, beside redis-server's")
                     .isEqualTo(expected);
             assertThat(kl.call("GET", "k")).isEqualTo(reference.call("GET", "k"));
+        }
+    }
+
+    @Test
+    void aWritePauseHoldsWritesUntilUnpauseWhileReadsGoOn() {
+        try (RespConnection a = RespConnection.connect(this.port); RespConnection writer = RespConnection.connect(
+                this.port); RespConnection reader = RespConnection.connect(this.port)) {
+            assertThat(a.call("CLIENT", "PAUSE", "60000", "WRITE")).isEqualTo("+OK\r\n");
+            writer.send(RespConnection.request("SET", "k", "v"));
+            // A paused read would not be answered before the socket's 20 s timeout, far below the pause's 60 s.
+            assertThat(reader.call("GET", "k")).as("a read during a WRITE pause, and the write not applied")
+                    .isEqualTo("$-1\r\n");
+            assertThat(writer.replyArrived()).as("the paused write's reply, before UNPAUSE").isFalse();
+            assertThat(a.call("CLIENT", "UNPAUSE")).isEqualTo("+OK\r\n");
+            assertThat(writer.readReply()).as("the write once unpaused").isEqualTo("+OK\r\n");
+            assertThat(reader.call("GET", "k")).isEqualTo("$1\r\nv\r\n");
+        }
+    }
+
+    @Test
+    void anAllPauseHoldsEveryCommandForItsTime() {
+        try (RespConnection a = RespConnection.connect(this.port); RespConnection b = RespConnection.connect(
+                this.port)) {
+            long start = System.nanoTime();
+            assertThat(a.call("CLIENT", "PAUSE", "300")).isEqualTo("+OK\r\n");
+            assertThat(b.call("PING")).isEqualTo("+PONG\r\n");
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(waitedMillis).as("milliseconds before a PING was answered during a 300 ms pause of ALL")
+                    .isGreaterThanOrEqualTo(300);
         }
     }
 

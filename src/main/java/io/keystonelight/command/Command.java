@@ -28,6 +28,16 @@ public interface Command {
         return false;
     }
 
+    /** What {@code CLIENT REPLY} asks for, if it is one that Redis would take. */
+    enum ReplyMode {
+        ON, OFF, SKIP
+    }
+
+    /** {@code null} unless it is a {@code CLIENT REPLY}. */
+    default ReplyMode replyMode() {
+        return null;
+    }
+
     /** Its name as Redis's errors show it, lower case. */
     default String commandName() {
         return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);

@@ -59,6 +59,8 @@ public class CommandExecutor {
 
     private final LongAdder failures = new LongAdder();
 
+    private final ClientPause pause = new ClientPause();
+
     public CommandExecutor(KeyValueStore store, CompactionHistory compactions, PasswordCheck passwordCheck,
             @Qualifier("slowCommands") Executor slowCommands, List<CommandFamily> families) {
         this.store = store;
@@ -90,6 +92,10 @@ public class CommandExecutor {
             replies[i] = new PendingReply(command, session.submit(command, this));
         }
         return new ReplyBatch(List.of(replies));
+    }
+
+    public ClientPause pause() {
+        return this.pause;
     }
 
     /** Requests of {@code kind} run since start. */

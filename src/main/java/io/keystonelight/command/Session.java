@@ -48,6 +48,51 @@ public final class Session {
     /** What closes the connection if it blocks while ending; {@code null} while it is not ending. */
     private Runnable closeWhenBlocked;
 
+    private final long createdMillis = System.currentTimeMillis();
+
+    /** Written on the event loop, read by CLIENT LIST on the same loop (it asks each session on its own). */
+    private long lastCommandMillis = this.createdMillis;
+
+    private String lastCommand = "NULL";
+
+    private boolean noEvict;
+
+    private Link link = Link.NONE;
+
+    /** Replies off ({@code CLIENT REPLY OFF}), in the order replies leave; see {@link #sends}. */
+    private boolean repliesOff;
+
+    private boolean skipNextReply;
+
+    /** The connection under a session, as CLIENT LIST and CLIENT KILL need it. */
+    public interface Link {
+
+        Link NONE = new Link() {
+        };
+
+        default String localAddress() {
+            return "";
+        }
+
+        /** Replies waiting for their turn or for their result. */
+        default int pendingReplies() {
+            return 0;
+        }
+
+        /** Bytes written to the socket's buffer and not yet sent. */
+        default long unsentBytes() {
+            return 0;
+        }
+
+        /** Closes at once, dropping what was not answered. Any thread. */
+        default void close() {
+        }
+
+        /** Answers what arrived, then closes. Any thread. */
+        default void closeAfterReplies() {
+        }
+    }
+
     public Session(Executor eventLoop, String remoteAddress) {
         this.eventLoop = eventLoop;
         this.remoteAddress = remoteAddress;
@@ -56,12 +101,23 @@ public final class Session {
     /** Runs {@code command} now or once what it must wait for completed; the future holds its result. */
     CompletableFuture<Object> submit(Command command, CommandExecutor executor) {
         this.executor = executor;
-        if (this.waiting.isEmpty() && mayStart(command)) {
+        this.lastCommandMillis = System.currentTimeMillis();
+        this.lastCommand = command.commandName();
+        boolean held = executor.pause().holds(command);
+        if (this.waiting.isEmpty() && !held && mayStart(command)) {
             return start(command);
         }
         CompletableFuture<Object> later = new CompletableFuture<>();
         this.waiting.add(new Waiting(command, later));
+        if (held && this.waiting.size() == 1) {
+            executor.pause().park(this);
+        }
         return later;
+    }
+
+    /** On the event loop: the pause ended or was lifted; what waited for it runs, unless paused again. */
+    void resumeAfterPause() {
+        startWaiting();
     }
 
     private boolean mayStart(Command command) {
@@ -103,6 +159,10 @@ public final class Session {
 
     private void startWaiting() {
         while (!this.waiting.isEmpty() && mayStart(this.waiting.peekFirst().command)) {
+            if (this.executor.pause().holds(this.waiting.peekFirst().command)) {
+                this.executor.pause().park(this);
+                return;
+            }
             Waiting next = this.waiting.pollFirst();
             start(next.command).whenComplete((value, failure) -> {
                 if (failure != null) {
@@ -180,6 +240,74 @@ public final class Session {
 
     public void clientName(String name) {
         this.clientName = name;
+    }
+
+    public void link(Link link) {
+        this.link = link;
+    }
+
+    public Link link() {
+        return this.link;
+    }
+
+    public void noEvict(boolean on) {
+        this.noEvict = on;
+    }
+
+    /**
+     * Whether the reply to {@code command} is sent, asked in the order replies leave: {@code CLIENT
+     * REPLY OFF} and {@code SKIP} are not answered, and silence the replies after them (all, or the
+     * next one) until {@code CLIENT REPLY ON}, as Redis does.
+     */
+    public boolean sends(Command command) {
+        Command.ReplyMode mode = command.replyMode();
+        if (mode != null) {
+            this.repliesOff = mode == Command.ReplyMode.OFF;
+            this.skipNextReply = mode == Command.ReplyMode.SKIP;
+            return mode == Command.ReplyMode.ON;
+        }
+        if (this.repliesOff) {
+            return false;
+        }
+        if (this.skipNextReply) {
+            this.skipNextReply = false;
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether CLIENT LIST's {@code TYPE pubsub} takes it: it subscribed to a channel or a pattern. */
+    public boolean isSubscriber() {
+        return this.subscriber.count() > 0;
+    }
+
+    /** This connection's line of {@code CLIENT LIST}, in Redis 7.0's fields; on the event loop only. */
+    public String describe() {
+        long now = System.currentTimeMillis();
+        int queued = this.transaction.queuedCount();
+        StringBuilder flags = new StringBuilder();
+        if (isSubscriber()) {
+            flags.append('P');
+        }
+        if (queued >= 0) {
+            flags.append('x');
+        }
+        if (this.noEvict) {
+            flags.append('e');
+        }
+        if (flags.isEmpty()) {
+            flags.append('N');
+        }
+        // Figures of Redis's own buffers (qbuf, argv-mem, rbs, ...) have no counterpart here and read 0;
+        // fd is -1 because the transport does not expose its descriptors.
+        return "id=" + this.id + " addr=" + this.remoteAddress + " laddr=" + this.link.localAddress() + " fd=-1"
+                + " name=" + (this.clientName == null ? "" : this.clientName)
+                + " age=" + (now - this.createdMillis) / 1000 + " idle=" + (now - this.lastCommandMillis) / 1000
+                + " flags=" + flags + " db=0 sub=" + this.subscriber.channels().size()
+                + " psub=" + this.subscriber.patterns().size() + " ssub=0 multi=" + queued
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0"
+                + " oll=" + this.link.pendingReplies() + " omem=" + this.link.unsentBytes() + " tot-mem=0"
+                + " events=r cmd=" + this.lastCommand + " user=default redir=-1 resp=2\n";
     }
 
     private record Waiting(Command command, CompletableFuture<Object> result) {

@@ -51,6 +51,11 @@ public final class Transaction {
         return CompletableFuture.completedFuture(QUEUED);
     }
 
+    /** Commands queued since MULTI, or -1 outside MULTI (CLIENT LIST's {@code multi}). */
+    public int queuedCount() {
+        return this.queued == null ? -1 : this.queued.size();
+    }
+
     /** What runs in place of a transaction command that arrived: EXEC with its queue, or the error Redis gives. */
     Command bind(Command command) {
         if (command instanceof TransactionCommand.Multi) {

@@ -73,6 +73,18 @@ public final class HashValue {
         return this.map != null ? this.map.size() : this.count;
     }
 
+    /**
+     * The bytes of the packed form's arrays (entries and index, with their headers), or -1 once
+     * the hash keeps a map, whose size is only known by visiting its fields.
+     */
+    public long packedBytes() {
+        if (this.map != null) {
+            return -1;
+        }
+        long bytes = 16 + this.data.length;
+        return this.index == null ? bytes : bytes + 16 + 4L * this.index.length;
+    }
+
     public void forEach(BiConsumer<byte[], byte[]> action) {
         if (this.map != null) {
             for (Map.Entry<ByteKey, byte[]> entry : this.map.entrySet()) {

@@ -115,6 +115,35 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         this.id = address + ":" + IDS.incrementAndGet();
         this.session = new Session(channel.eventLoop(), address);
         this.session.subscriber().outlet(this::push);
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        String localAddress = local == null ? "" : local.getAddress().getHostAddress() + ":" + local.getPort();
+        this.session.link(new Session.Link() {
+
+            @Override
+            public String localAddress() {
+                return localAddress;
+            }
+
+            @Override
+            public int pendingReplies() {
+                return ClientConnection.this.replies.size();
+            }
+
+            @Override
+            public long unsentBytes() {
+                return ClientConnection.this.unsentBytes();
+            }
+
+            @Override
+            public void close() {
+                ClientConnection.this.close();
+            }
+
+            @Override
+            public void closeAfterReplies() {
+                finishAndClose();
+            }
+        });
     }
 
     Session session() {
@@ -261,19 +290,21 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
             catch (RuntimeException ex) {
                 failure = ex.getCause() != null ? ex.getCause() : ex;
             }
-            if (out == null) {
-                out = this.channel.alloc().ioBuffer();
-            }
-            try {
-                this.protocol.encode(head, result, failure, out);
-            }
-            catch (RuntimeException ex) {
-                out.release();
-                log.error("Could not word the reply to {}", head.command(), ex);
-                close();
-                return;
-            }
             Command command = head.command();
+            if (command == PUSHED || this.session.sends(command)) {
+                if (out == null) {
+                    out = this.channel.alloc().ioBuffer();
+                }
+                try {
+                    this.protocol.encode(head, result, failure, out);
+                }
+                catch (RuntimeException ex) {
+                    out.release();
+                    log.error("Could not word the reply to {}", head.command(), ex);
+                    close();
+                    return;
+                }
+            }
             if (command instanceof Command.Quit
                     || (command instanceof Command.Invalid invalid && invalid.closesConnection())) {
                 closing = command;

@@ -72,6 +72,15 @@ final class ConnectionRegistry {
         this.open.remove(connection);
     }
 
+    /** The sessions of the open connections, in no order. */
+    java.util.List<io.keystonelight.command.Session> sessions() {
+        java.util.List<io.keystonelight.command.Session> sessions = new java.util.ArrayList<>(this.open.size());
+        for (ClientConnection connection : this.open) {
+            sessions.add(connection.session());
+        }
+        return sessions;
+    }
+
     int maxConnections() {
         return this.maxConnections;
     }

@@ -187,6 +187,11 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
         return this.registry.finishAndClose(timeout);
     }
 
+    /** The session of every open connection, for CLIENT LIST and CLIENT KILL. */
+    public java.util.List<io.keystonelight.command.Session> sessions() {
+        return this.registry.sessions();
+    }
+
     public int openConnections() {
         return this.registry.count();
     }

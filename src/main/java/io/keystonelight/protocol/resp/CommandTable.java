@@ -49,6 +49,8 @@ final class CommandTable {
             new Entry("command", -1, List.of("loading", "stale"), 0, 0, 0),
             new Entry("config", -2, List.of(), 0, 0, 0),
             new Entry("bgrewriteaof", 1, List.of("noscript"), 0, 0, 0),
+            new Entry("time", 1, List.of("loading", "stale", "fast"), 0, 0, 0),
+            new Entry("lastsave", 1, List.of("loading", "stale", "fast"), 0, 0, 0),
             new Entry("ping", -1, FAST, 0, 0, 0),
             new Entry("echo", 2, FAST, 0, 0, 0),
             new Entry("quit", -1, List.of("noscript", "loading", "stale", "fast", "no_auth"), 0, 0, 0));

@@ -242,6 +242,14 @@ sealed interface RespCommand extends Command {
     record BackgroundRewrite() implements RespCommand {
     }
 
+    /** {@code TIME}: the server's clock, seconds and microseconds. */
+    record Time() implements RespCommand {
+    }
+
+    /** {@code LASTSAVE}: when the data file was last compacted, or when the server started. */
+    record LastSave() implements RespCommand {
+    }
+
     // ---- connection commands (ConnectionCommands)
 
     record Echo(byte[] message) implements RespCommand {
@@ -267,8 +275,22 @@ sealed interface RespCommand extends Command {
         }
     }
 
-    /** {@code CLIENT SETNAME|GETNAME|SETINFO|ID ...}; the subcommand in lower case. */
+    /** {@code CLIENT SETNAME|GETNAME|SETINFO|ID|LIST|INFO|KILL|NO-EVICT|REPLY ...}; the subcommand in lower case. */
     record Client(String subcommand, List<byte[]> arguments) implements RespCommand {
+
+        @Override
+        public String commandName() {
+            return "client|" + this.subcommand;
+        }
+
+        @Override
+        public ReplyMode replyMode() {
+            if (!this.subcommand.equals("reply")) {
+                return null;
+            }
+            return ReplyMode.valueOf(RespCommandParser.lowerAscii(this.arguments.get(0)).toUpperCase(
+                    java.util.Locale.ROOT));
+        }
     }
 
     // ---- pub/sub (PubSubCommands)

@@ -164,6 +164,14 @@ final class RespCommandParser {
                     arity(name, argc, 1);
                     yield new RespCommand.BackgroundRewrite();
                 }
+                case "time" -> {
+                    arity(name, argc, 1);
+                    yield new RespCommand.Time();
+                }
+                case "lastsave" -> {
+                    arity(name, argc, 1);
+                    yield new RespCommand.LastSave();
+                }
                 case "ping" -> {
                     if (argc > 2) {
                         throw wrongArguments(name);
@@ -409,9 +417,104 @@ final class RespCommandParser {
                     throw new Refusal(sanitize("Unrecognized option '" + text(args.get(2)) + "'"));
                 }
             }
+            case "info" -> arity("client|info", argc, 2);
+            case "unpause" -> arity("client|unpause", argc, 2);
+            case "pause" -> {
+                atLeast("client|pause", argc, 3);
+                if (argc > 4) {
+                    throw new Refusal(sanitize("unknown subcommand or wrong number of arguments for '"
+                            + text(args.get(1)) + "'. Try CLIENT HELP."));
+                }
+                long timeout = integerOr(args.get(2), "timeout is not an integer or out of range");
+                if (timeout < 0) {
+                    throw new Refusal("timeout is negative");
+                }
+                if (argc == 4 && !List.of("write", "all").contains(lowerAscii(args.get(3)))) {
+                    throw new Refusal("CLIENT PAUSE mode must be WRITE or ALL");
+                }
+            }
+            case "list" -> clientList(args);
+            case "kill" -> clientKill(args);
+            case "no-evict" -> {
+                arity("client|no-evict", argc, 3);
+                oneOf(args.get(2), "on", "off");
+            }
+            case "reply" -> {
+                arity("client|reply", argc, 3);
+                oneOf(args.get(2), "on", "off", "skip");
+            }
             default -> throw new Refusal(unknownSubcommand(args.get(1), "CLIENT"));
         }
         return new RespCommand.Client(sub, args.subList(2, argc));
+    }
+
+    /** {@code CLIENT LIST [TYPE type | ID id...]}, checked as Redis 7.0 checks it. */
+    private static void clientList(List<byte[]> args) {
+        int argc = args.size();
+        if (argc == 2) {
+            return;
+        }
+        String option = lowerAscii(args.get(2));
+        if (argc == 4 && option.equals("type")) {
+            clientType(args.get(3));
+        }
+        else if (argc > 3 && option.equals("id")) {
+            for (int i = 3; i < argc; i++) {
+                if (parseLong(args.get(i)) == null) {
+                    throw new Refusal("Invalid client ID");
+                }
+            }
+        }
+        else {
+            throw syntaxError();
+        }
+    }
+
+    /** {@code CLIENT KILL ip:port}, or its filters in pairs: ID, TYPE, USER, ADDR, LADDR, SKIPME. */
+    private static void clientKill(List<byte[]> args) {
+        int argc = args.size();
+        atLeast("client|kill", argc, 3);
+        if (argc == 3) {
+            return;
+        }
+        for (int i = 2; i < argc; i += 2) {
+            String filter = lowerAscii(args.get(i));
+            if (i + 1 >= argc) {
+                throw syntaxError();
+            }
+            byte[] value = args.get(i + 1);
+            switch (filter) {
+                case "id" -> {
+                    Long id = parseLong(value);
+                    if (id == null || id < 1) {
+                        throw new Refusal("client-id should be greater than 0");
+                    }
+                }
+                case "type" -> clientType(value);
+                case "user" -> {
+                    if (!text(value).equals("default")) {
+                        throw new Refusal(sanitize("No such user '" + text(value) + "'"));
+                    }
+                }
+                case "skipme" -> oneOf(value, "yes", "no");
+                case "addr", "laddr" -> {
+                }
+                default -> throw syntaxError();
+            }
+        }
+    }
+
+    private static void clientType(byte[] type) {
+        String name = lowerAscii(type);
+        if (!List.of("normal", "pubsub", "master", "replica", "slave").contains(name)) {
+            throw new Refusal(sanitize("Unknown client type '" + text(type) + "'"));
+        }
+    }
+
+    private static void oneOf(byte[] arg, String... allowed) {
+        if (!List.of(allowed).contains(lowerAscii(arg))) {
+            throw syntaxError();
+        }
     }
 
     private static Command command(List<byte[]> args) {

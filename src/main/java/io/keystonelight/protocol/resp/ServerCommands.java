@@ -82,7 +82,8 @@ class ServerCommands implements CommandFamily {
     @Override
     public boolean handles(Command command) {
         return command instanceof RespCommand.Info || command instanceof RespCommand.CommandInfo
-                || command instanceof RespCommand.ConfigGet || command instanceof RespCommand.BackgroundRewrite;
+                || command instanceof RespCommand.ConfigGet || command instanceof RespCommand.BackgroundRewrite
+                || command instanceof RespCommand.Time || command instanceof RespCommand.LastSave;
     }
 
     @Override
@@ -103,7 +104,22 @@ class ServerCommands implements CommandFamily {
         if (command instanceof RespCommand.BackgroundRewrite) {
             return CompletableFuture.completedFuture(backgroundRewrite());
         }
+        if (command instanceof RespCommand.Time) {
+            return CompletableFuture.completedFuture(time());
+        }
+        if (command instanceof RespCommand.LastSave) {
+            // Every write is durable when answered; the last compaction is the nearest thing to a save.
+            java.time.Instant compacted = this.store.stats().lastCompaction();
+            return CompletableFuture.completedFuture(compacted != null ? compacted.getEpochSecond()
+                    : STARTED_MILLIS / 1000);
+        }
         throw new IllegalArgumentException("not a server command: " + command);
+    }
+
+    /** As Redis: two bulk strings, the Unix time in seconds and the microseconds into that second. */
+    private static Object time() {
+        java.time.Instant now = java.time.Instant.now();
+        return List.of(String.valueOf(now.getEpochSecond()), String.valueOf(now.getNano() / 1000));
     }
 
     /** Starts the compaction SIGUSR1 starts, on a thread of its own, and answers at once. */

@@ -1,13 +1,8 @@
 package io.keystonelight.protocol.resp;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-
-import io.keystonelight.support.RespConnection;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Expiry, hashes, the rest of the string family and the keyspace commands, sent to KeystoneLight
@@ -122,42 +117,22 @@ class RespDataTypesAgainstRedisTest extends ServerBesideRedis {
 
     @Test
     void expiryCommandsAnswerAsRedis() {
-        compare(EXPIRY);
+        assertSameRepliesAsRedis(EXPIRY);
     }
 
     @Test
     void hashCommandsAndWrongTypeAnswerAsRedis() {
-        compare(HASHES);
+        assertSameRepliesAsRedis(HASHES);
     }
 
     @Test
     void stringAndKeyspaceCommandsAnswerAsRedis() {
-        compare(STRINGS_AND_KEYS);
+        assertSameRepliesAsRedis(STRINGS_AND_KEYS);
     }
 
     @Test
     void randomKeyOfOneKeyIsThatKey() {
-        compare(List.of(List.of("RANDOMKEY"), List.of("SET", "only", "v"), List.of("RANDOMKEY"), List.of("DBSIZE"),
-                List.of("SET", "short", "v", "PX", "1")));
-    }
-
-    private void compare(List<List<String>> requests) {
-        List<String> differences = new ArrayList<>();
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
-            for (List<String> request : requests) {
-                String expected = reference.call(request.toArray(String[]::new));
-                String actual = kl.call(request.toArray(String[]::new));
-                if (!expected.equals(actual)) {
-                    differences.add(request + "\n    redis:         " + shown(expected) + "\n    keystonelight: "
-                            + shown(actual));
-                }
-            }
-        }
-        assertThat(differences).as("requests whose replies differ from Redis's").isEmpty();
-    }
-
-    private static String shown(String reply) {
-        return reply.replace("\r", "\\r").replace("\n", "\\n");
+        assertSameRepliesAsRedis(List.of(List.of("RANDOMKEY"), List.of("SET", "only", "v"), List.of("RANDOMKEY"),
+                List.of("DBSIZE"), List.of("SET", "short", "v", "PX", "1")));
     }
 }

@@ -1,6 +1,8 @@
 package io.keystonelight.protocol.resp;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,5 +40,27 @@ abstract class ServerBesideRedis extends ServerInThisJvm {
             redis.close();
             redis = null;
         }
+    }
+
+    /** Sends each request to both servers on one connection each, in order; every reply must be the same bytes. */
+    protected void assertSameRepliesAsRedis(List<List<String>> requests) {
+        List<String> differences = new ArrayList<>();
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (List<String> request : requests) {
+                String expected = reference.call(request.toArray(String[]::new));
+                String actual = kl.call(request.toArray(String[]::new));
+                if (!expected.equals(actual)) {
+                    differences.add(request + "\n    redis:         " + escaped(expected) + "\n    keystonelight: "
+                            + escaped(actual));
+                }
+            }
+        }
+        assertThat(differences).as("requests whose replies differ from Redis's").isEmpty();
+    }
+
+    /** A reply with its CR and LF shown, for a failure message. */
+    protected static String escaped(String reply) {
+        return reply.replace("\r", "\\r").replace("\n", "\\n");
     }
 }

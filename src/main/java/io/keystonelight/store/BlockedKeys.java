@@ -2,7 +2,10 @@ package io.keystonelight.store;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,8 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A waiter is in the queues from before its first attempt until it popped, timed out or its
  * connection closed, so it keeps its place however many times another client takes the element
- * first. While its attempt is in flight a change it would have been woken by marks it to try
- * again, since that attempt may have run before the change: so no change is ever missed.
+ * first. A change serves the first waiter of its type on the key, and only that one: if its
+ * attempt is in flight (that attempt may have run before the change) it is marked to try again,
+ * and the waiters behind it wait. Whoever leaves the queue (it popped, timed out or went away)
+ * hands the turn to the next waiter on each of its keys, which finds out by trying whether
+ * anything is left. So the first to block is the first served, as in Redis, and no change is
+ * ever missed: two clients woken at once would race, and the later one could take it all.
  */
 public final class BlockedKeys {
 
@@ -35,6 +42,9 @@ public final class BlockedKeys {
 
         private boolean removed;
 
+        /** Its first attempt found nothing: from then on it counts as blocked, as in Redis's INFO. */
+        private boolean waited;
+
         private Waiter(List<ByteKey> keys, Class<?> type, Runnable wake) {
             this.keys = keys;
             this.type = type;
@@ -52,6 +62,7 @@ public final class BlockedKeys {
                     return true;
                 }
                 this.trying = false;
+                this.waited = true;
                 return false;
             }
         }
@@ -63,10 +74,16 @@ public final class BlockedKeys {
             }
         }
 
-        /** It was answered (it popped, or found nothing once its timeout passed): it leaves every queue. */
+        /**
+         * It was answered (it popped, or found nothing once its timeout passed): it leaves every
+         * queue and the next client on each of its keys takes its turn.
+         */
         public void answered() {
             synchronized (BlockedKeys.this) {
-                leave();
+                if (!this.removed) {
+                    leave();
+                    serveNext();
+                }
             }
         }
 
@@ -79,6 +96,7 @@ public final class BlockedKeys {
                 if (this.trying) {
                     return false;
                 }
+                // It was not being served, so the next client's turn has not come from it.
                 leave();
                 return true;
             }
@@ -90,12 +108,19 @@ public final class BlockedKeys {
          */
         public void closed() {
             synchronized (BlockedKeys.this) {
-                boolean woken = this.trying && !this.removed;
+                boolean served = this.trying && !this.removed;
                 leave();
-                if (woken) {
-                    for (ByteKey key : this.keys) {
-                        wakeFirst(key, this.type);
-                    }
+                if (served) {
+                    serveNext();
+                }
+            }
+        }
+
+        private void serveNext() {
+            for (ByteKey key : this.keys) {
+                ArrayDeque<Waiter> queue = BlockedKeys.this.byKey.get(key);
+                if (queue != null) {
+                    serveFirst(queue, this.type);
                 }
             }
         }
@@ -138,18 +163,27 @@ public final class BlockedKeys {
         return waiter;
     }
 
-    /** How many clients are blocked, each counted once. */
+    /**
+     * How many clients are blocked, each counted once: those whose first attempt found nothing,
+     * so a client counted here was queued before any change that comes after the count.
+     */
     public int blockedClients() {
         synchronized (this) {
-            java.util.Set<Waiter> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            this.byKey.values().forEach(all::addAll);
+            Set<Waiter> all = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (ArrayDeque<Waiter> queue : this.byKey.values()) {
+                for (Waiter waiter : queue) {
+                    if (waiter.waited) {
+                        all.add(waiter);
+                    }
+                }
+            }
             return all.size();
         }
     }
 
     /**
      * The committer published {@code value} under {@code key}: the first waiting client of its
-     * type is woken; those whose attempt is in flight try again.
+     * type is served.
      */
     void changed(ByteKey key, Object value) {
         if (this.byKey.isEmpty() || value == null) {
@@ -157,37 +191,29 @@ public final class BlockedKeys {
         }
         synchronized (this) {
             ArrayDeque<Waiter> queue = this.byKey.get(key);
-            if (queue == null) {
-                return;
-            }
-            for (Waiter waiter : queue) {
-                if (!waiter.type.isInstance(value)) {
-                    continue;
-                }
-                if (waiter.trying) {
-                    waiter.again = true;
-                }
-                else {
-                    waiter.trying = true;
-                    waiter.wake.run();
-                    return;
-                }
+            if (queue != null) {
+                serveFirst(queue, value.getClass());
             }
         }
     }
 
-    /** Wakes the first waiting client of {@code type} on {@code key}; it finds out by trying whether there is anything. */
-    private void wakeFirst(ByteKey key, Class<?> type) {
-        ArrayDeque<Waiter> queue = this.byKey.get(key);
-        if (queue == null) {
-            return;
-        }
+    /**
+     * The first client in {@code queue} waiting for a {@code type} tries (again): woken if it
+     * waits, marked to try again if its attempt is in flight. Those behind it wait their turn.
+     */
+    private static void serveFirst(ArrayDeque<Waiter> queue, Class<?> type) {
         for (Waiter waiter : queue) {
-            if (waiter.type == type && !waiter.trying) {
+            if (!waiter.type.isAssignableFrom(type)) {
+                continue;
+            }
+            if (waiter.trying) {
+                waiter.again = true;
+            }
+            else {
                 waiter.trying = true;
                 waiter.wake.run();
-                return;
             }
+            return;
         }
     }
 }

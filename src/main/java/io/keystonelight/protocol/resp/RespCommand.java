@@ -227,15 +227,12 @@ sealed interface RespCommand extends Command {
     record CommandInfo(String subcommand) implements RespCommand {
     }
 
-    record ConfigGet(List<byte[]> patterns) implements RespCommand {
-    }
-
-    /** {@code CONFIG SET notify-keyspace-events <flags>}: the one setting that changes at run time here. */
-    record ConfigSet(String notifyKeyspaceEvents) implements RespCommand {
+    /** {@code CONFIG GET|SET|RESETSTAT|REWRITE|HELP}; {@code arguments} are those after the subcommand. */
+    record Config(String subcommand, List<byte[]> arguments) implements RespCommand {
 
         @Override
         public String commandName() {
-            return "config|set";
+            return "config|" + this.subcommand;
         }
     }
 

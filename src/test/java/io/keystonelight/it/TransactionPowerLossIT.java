@@ -11,19 +11,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.LineClient;
-import io.keystonelight.support.Needs;
 import io.keystonelight.support.PowerLossDisk;
 import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerProcess;
@@ -48,7 +43,7 @@ import io.keystonelight.support.ServerProcess;
  * -Dit.method.timeout=3h -Dfailsafe.timeout=10800} ({@code -Dkeystonelight.powerloss.seed=...}
  * replays the cut moments and tears of an earlier run).
  */
-class TransactionPowerLossIT {
+class TransactionPowerLossIT extends PowerCuts {
 
     private static final int ROUNDS = Integer.getInteger("keystonelight.powerloss.tx-rounds", 0);
 
@@ -61,28 +56,9 @@ class TransactionPowerLossIT {
     @TempDir
     Path folder;
 
-    private PowerLossDisk disk;
-
-    private ServerProcess server;
-
-    @BeforeEach
-    void fuseIsAvailable() {
-        String why = PowerLossDisk.unavailable();
-        Needs.require(why == null, () -> "transactions under power loss: the power-loss file system cannot run here: "
-                + why);
-    }
-
-    @AfterEach
-    void pullThePlug() {
-        if (this.server != null && this.server.isAlive()) {
-            this.server.signal("KILL");
-        }
-        if (this.disk != null) {
-            this.disk.close();
-        }
-        if (this.server != null) {
-            this.server.close();
-        }
+    @Override
+    protected String what() {
+        return "transactions under power loss";
     }
 
     @Test
@@ -145,46 +121,28 @@ class TransactionPowerLossIT {
             // Under everysec a round lasts long enough for the once-a-second fsync to run, at a random phase of it.
             long cutNoSoonerThan = fsync.equals("always") ? 0
                     : TimeUnit.MILLISECONDS.toNanos(1500 + random.nextInt(2000));
-            ExecutorService clients = Executors.newFixedThreadPool(WRITERS + 1);
-            String dropped;
-            boolean duringCompaction;
-            try {
-                List<Future<?>> running = new ArrayList<>();
-                ServerProcess serving = this.server;
-                for (TransactionWriter writer : writers) {
-                    running.add(clients.submit(() -> writer.runUntilTheServerGoes(serving, shared)));
-                }
-                running.add(clients.submit(() -> compactUntilTheServerGoes(serving, shared)));
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(2))
-                        .until(() -> (shared.acknowledged.get() - acknowledgedBefore >= cutAfter
-                                && System.nanoTime() - loadStarted >= cutNoSoonerThan)
-                                || running.stream().anyMatch(Future::isDone));
-                for (Future<?> client : running) {
-                    if (client.isDone()) {
-                        client.get();
-                        throw new AssertionError("a client stopped before the power cut, with no failure:\n"
-                                + this.server.output());
-                    }
-                }
-                duringCompaction = shared.compacting;
-                shared.serverGoes = true;
-                cutAt = System.nanoTime();
-                dropped = this.disk.powerCut(this.server, random.nextLong());
-                this.disk = null;
-                for (Future<?> client : running) {
-                    client.get(60, TimeUnit.SECONDS);
-                }
+            List<Callable<?>> clients = new ArrayList<>();
+            ServerProcess serving = this.server;
+            for (TransactionWriter writer : writers) {
+                clients.add(() -> writer.runUntilTheServerGoes(serving, shared));
             }
-            finally {
-                clients.shutdownNow();
-            }
+            clients.add(() -> compactUntilTheServerGoes(serving, shared));
+            boolean[] duringCompaction = new boolean[1];
+            long[] cutMoment = new long[1];
+            String dropped = cutWhileRunning(clients, () -> shared.acknowledged.get() - acknowledgedBefore >= cutAfter
+                    && System.nanoTime() - loadStarted >= cutNoSoonerThan, () -> {
+                        duringCompaction[0] = shared.compacting;
+                        shared.serverGoes = true;
+                        cutMoment[0] = System.nanoTime();
+                    }, random.nextLong());
+            cutAt = cutMoment[0];
             this.server.close();
             this.server = null;
             System.out.printf("transactions under power loss, %s, round %d: server started in %d ms, cut after "
                     + "%d acknowledged EXECs in %d ms%s; %s%n", fsync, round, startMillis,
                     shared.acknowledged.get() - acknowledgedBefore,
                     TimeUnit.NANOSECONDS.toMillis(cutAt - loadStarted),
-                    duringCompaction ? ", during a compaction" : "", dropped);
+                    duringCompaction[0] ? ", during a compaction" : "", dropped);
         }
         System.out.printf("transactions under power loss (fsync %s): %d rounds, %d EXECs acknowledged, %d of them "
                 + "lost at cuts (allowed: %s), %d in flight found applied, %d not, %d compactions "

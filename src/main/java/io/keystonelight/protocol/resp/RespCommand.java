@@ -220,7 +220,8 @@ sealed interface RespCommand extends Command {
     // ---- server commands (ServerCommands)
 
     /** @param section lower case, or {@code null} for the default sections */
-    record Info(String section) implements RespCommand {
+    /** {@code INFO [section ...]}: the sections asked for, lower case; none, the default ones. */
+    record Info(java.util.Set<String> sections) implements RespCommand {
     }
 
     /** {@code COMMAND}, {@code COMMAND COUNT}, {@code COMMAND DOCS}. */

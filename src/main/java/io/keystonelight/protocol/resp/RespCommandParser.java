@@ -132,7 +132,11 @@ final class RespCommandParser {
                     yield new RespCommand.FlushDb();
                 }
                 case "info" -> {
-                    yield new RespCommand.Info(argc == 1 ? null : lowerAscii(args.get(1)));
+                    java.util.Set<String> sections = new java.util.HashSet<>();
+                    for (byte[] section : args.subList(1, argc)) {
+                        sections.add(lowerAscii(section));
+                    }
+                    yield new RespCommand.Info(sections);
                 }
                 case "select" -> {
                     arity(name, argc, 2);

@@ -91,7 +91,7 @@ class ServerCommands implements CommandFamily {
     @Override
     public CompletableFuture<Object> execute(Session session, Command command) {
         if (command instanceof RespCommand.Info info) {
-            return CompletableFuture.completedFuture(info(info.section()).getBytes(StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(info(info.sections()).getBytes(StandardCharsets.UTF_8));
         }
         if (command instanceof RespCommand.CommandInfo commandInfo) {
             return CompletableFuture.completedFuture(switch (commandInfo.subcommand()) {
@@ -152,14 +152,15 @@ class ServerCommands implements CommandFamily {
     }
 
     /** INFO's text: Redis's field names where Redis has the figure, {@code keystonelight_*} otherwise. */
-    String info(String section) {
-        boolean all = section == null || section.equals("default") || section.equals("all")
-                || section.equals("everything");
+    String info(java.util.Set<String> sections) {
+        // Every section here is one of Redis's default ones; they come in Redis's order whatever the order asked.
+        boolean all = sections.isEmpty() || sections.contains("default") || sections.contains("all")
+                || sections.contains("everything");
         StringBuilder info = new StringBuilder();
         CommandExecutor commands = this.executor.getObject();
         StoreStats stats = this.store.stats();
         AppendOnlyFile file = this.store.dataFile();
-        if (all || section.equals("server")) {
+        if (all || sections.contains("server")) {
             long uptime = (System.currentTimeMillis() - STARTED_MILLIS) / 1000;
             start(info, "Server");
             field(info, "redis_version", REDIS_VERSION);
@@ -174,13 +175,13 @@ class ServerCommands implements CommandFamily {
             field(info, "uptime_in_seconds", uptime);
             field(info, "uptime_in_days", uptime / 86400);
         }
-        if (all || section.equals("clients")) {
+        if (all || sections.contains("clients")) {
             start(info, "Clients");
             field(info, "connected_clients", this.connections.openConnections());
             field(info, "maxclients", this.connections.maxConnections());
             field(info, "blocked_clients", this.store.blocked().blockedClients());
         }
-        if (all || section.equals("memory")) {
+        if (all || sections.contains("memory")) {
             Runtime runtime = Runtime.getRuntime();
             long used = runtime.totalMemory() - runtime.freeMemory();
             start(info, "Memory");
@@ -191,7 +192,7 @@ class ServerCommands implements CommandFamily {
             field(info, "maxmemory_human", human(runtime.maxMemory()));
             field(info, "maxmemory_policy", "noeviction");
         }
-        if (all || section.equals("persistence")) {
+        if (all || sections.contains("persistence")) {
             long fsyncs = file.fsyncCount();
             start(info, "Persistence");
             field(info, "loading", 0);
@@ -208,16 +209,16 @@ class ServerCommands implements CommandFamily {
             field(info, "keystonelight_last_compaction", stats.lastCompaction() == null ? ""
                     : stats.lastCompaction().toString());
         }
-        if (all || section.equals("stats")) {
+        if (all || sections.contains("stats")) {
             start(info, "Stats");
             Map<String, Long> atReset = this.statsAtReset;
             stats(commands).forEach((name, count) -> field(info, name, count - atReset.getOrDefault(name, 0L)));
         }
-        if (all || section.equals("cpu")) {
+        if (all || sections.contains("cpu")) {
             start(info, "CPU");
             CpuTimes.appendTo(info);
         }
-        if (all || section.equals("keyspace")) {
+        if (all || sections.contains("keyspace")) {
             start(info, "Keyspace");
             long keys = this.store.size();
             if (keys > 0) {

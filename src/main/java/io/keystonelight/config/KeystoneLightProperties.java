@@ -63,10 +63,10 @@ public record KeystoneLightProperties(
             @DefaultValue("512MB") DataSize protoMaxBulkLen) {
 
         /** Redis's own lower bound for {@code proto-max-bulk-len}. */
-        static final DataSize MIN_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(1);
+        public static final DataSize MIN_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(1);
 
         /** What one Java byte array holds, rounded down to whole megabytes. */
-        static final DataSize MAX_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(2047);
+        public static final DataSize MAX_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(2047);
 
         /** Keeps the password out of logs and reports. */
         @Override

@@ -146,6 +146,10 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         });
     }
 
+    Channel channel() {
+        return this.channel;
+    }
+
     Session session() {
         return this.session;
     }

@@ -18,7 +18,7 @@ final class ConnectionRegistry {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnectionRegistry.class);
 
-    private final int maxConnections;
+    private volatile int maxConnections;
 
     /** Whether the limit was reached and not yet left: logged once each time. */
     private volatile boolean atLimit;
@@ -83,6 +83,19 @@ final class ConnectionRegistry {
 
     int maxConnections() {
         return this.maxConnections;
+    }
+
+    void maxConnections(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    /** The channels of the open connections, in no order. */
+    java.util.List<Channel> channels() {
+        java.util.List<Channel> channels = new java.util.ArrayList<>(this.open.size());
+        for (ClientConnection connection : this.open) {
+            channels.add(connection.channel());
+        }
+        return channels;
     }
 
     /** Connections accepted and not yet closed. */

@@ -52,9 +52,10 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
 
     private final int workers;
 
-    private final RequestLimits limits;
+    /** CONFIG SET changes these: a connection takes the values of the moment it is accepted. */
+    private volatile RequestLimits limits;
 
-    private final Duration idleTimeout;
+    private volatile Duration idleTimeout;
 
     private final List<WireProtocol> protocols;
 
@@ -148,12 +149,63 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
             return;
         }
         channel.closeFuture().addListener(closed -> this.registry.released());
-        if (!this.idleTimeout.isZero()) {
-            channel.pipeline().addLast("idle",
-                    new IdleStateHandler(this.idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        }
+        idleTimeout(channel, this.idleTimeout);
         channel.pipeline().addLast("detector", new ProtocolDetector(this.protocols, this.limits,
                 this.registry));
+    }
+
+    /** Closes the connection once it sent nothing for {@code timeout}, counted from now; zero: never. */
+    private static void idleTimeout(Channel channel, Duration timeout) {
+        if (channel.pipeline().get("idle") != null) {
+            channel.pipeline().remove("idle");
+        }
+        if (!timeout.isZero()) {
+            // First, so that it sees every read whichever protocol's handlers follow.
+            channel.pipeline().addFirst("idle", new IdleStateHandler(timeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * CONFIG SET timeout: every open connection's idle clock is replaced on its own event loop,
+     * counting from now, as Redis applies a new timeout to the clients it has.
+     */
+    public void setIdleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+        for (Channel channel : this.registry.channels()) {
+            channel.eventLoop().execute(() -> {
+                if (channel.isActive()) {
+                    idleTimeout(channel, timeout);
+                }
+            });
+        }
+    }
+
+    public Duration idleTimeout() {
+        return this.idleTimeout;
+    }
+
+    /**
+     * CONFIG SET maxclients: connections over a lowered limit stay, as in Redis; new ones are
+     * refused until fewer are open.
+     */
+    public void setMaxConnections(int maxConnections) {
+        this.registry.maxConnections(maxConnections);
+    }
+
+    public int maxConnections() {
+        return this.registry.maxConnections();
+    }
+
+    /**
+     * CONFIG SET proto-max-bulk-len: for connections accepted from now on; one already open keeps
+     * the limit its decoder was made with.
+     */
+    public void setMaxBulkLength(int bytes) {
+        this.limits = new RequestLimits(this.limits.maxLineLength(), bytes);
+    }
+
+    public int maxBulkLength() {
+        return this.limits.maxBulkLength();
     }
 
     /** The port bound, once listening (useful with port 0). */

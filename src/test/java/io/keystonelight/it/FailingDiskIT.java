@@ -12,14 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.DataFileContent;
 import io.keystonelight.support.LineClient;
-import io.keystonelight.support.Needs;
 import io.keystonelight.support.PowerLossDisk;
 import io.keystonelight.support.ServerProcess;
 
@@ -33,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Each test ends with a power cut, then checks what the disk kept (the fsync test also restarts
  * the server on it).
  */
-class FailingDiskIT {
+class FailingDiskIT extends PowerCuts {
 
     private static final int KEYS = 200;
 
@@ -44,28 +42,15 @@ class FailingDiskIT {
 
     private Path work;
 
-    private PowerLossDisk disk;
 
-    private ServerProcess server;
-
-    @BeforeEach
-    void fuseIsAvailable() throws IOException {
-        String why = PowerLossDisk.unavailable();
-        Needs.require(why == null, () -> "failing disk: the power-loss file system cannot run here: " + why);
-        this.work = Files.createDirectories(this.folder.resolve("work"));
+    @Override
+    protected String what() {
+        return "failing disk";
     }
 
-    @AfterEach
-    void pullThePlug() {
-        if (this.server != null && this.server.isAlive()) {
-            this.server.signal("KILL");
-        }
-        if (this.disk != null) {
-            this.disk.close();
-        }
-        if (this.server != null) {
-            this.server.close();
-        }
+    @BeforeEach
+    void workFolder() throws IOException {
+        this.work = Files.createDirectories(this.folder.resolve("work"));
     }
 
     private ServerProcess startOnTheDisk() throws IOException {

@@ -1,7 +1,6 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.CrashLoad;
-import io.keystonelight.support.Needs;
 import io.keystonelight.support.PowerLossDisk;
 import io.keystonelight.support.ServerProcess;
 
@@ -43,7 +37,7 @@ import io.keystonelight.support.ServerProcess;
  * -Dit.method.timeout=3h -Dfailsafe.timeout=10800}
  * ({@code -Dkeystonelight.powerloss.seed=...} replays the cut moments and tears of an earlier run).
  */
-class PowerLossHarnessIT {
+class PowerLossHarnessIT extends PowerCuts {
 
     private static final int ROUNDS = Integer.getInteger("keystonelight.powerloss.rounds", 0);
 
@@ -59,27 +53,9 @@ class PowerLossHarnessIT {
     @TempDir
     Path folder;
 
-    private PowerLossDisk disk;
-
-    private ServerProcess server;
-
-    @BeforeEach
-    void fuseIsAvailable() {
-        String why = PowerLossDisk.unavailable();
-        Needs.require(why == null, () -> "power-loss harness: the power-loss file system cannot run here: " + why);
-    }
-
-    @AfterEach
-    void pullThePlug() {
-        if (this.server != null && this.server.isAlive()) {
-            this.server.signal("KILL");
-        }
-        if (this.disk != null) {
-            this.disk.close();
-        }
-        if (this.server != null) {
-            this.server.close();
-        }
+    @Override
+    protected String what() {
+        return "power-loss harness";
     }
 
     @Test
@@ -142,49 +118,29 @@ class PowerLossHarnessIT {
             tornTails += tornTail(this.server);
             load.serverServes();
             load.verify(this.server, round, cutAt, windowMs, violations, tally);
-            ExecutorService clients = Executors.newFixedThreadPool(WRITERS + 1);
-            String dropped;
-            boolean duringCompaction;
-            try {
-                List<Future<?>> running = new ArrayList<>();
-                ServerProcess serving = this.server;
-                for (CrashLoad.Writer writer : load.writers()) {
-                    int thisRound = round;
-                    running.add(clients.submit(() -> writer.writeUntilTheServerGoes(serving, thisRound)));
-                }
-                running.add(clients.submit(() -> load.compactUntilTheServerGoes(serving, compactEvery)));
-                long loadStarted = System.nanoTime();
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(2))
-                        .until(() -> (load.acknowledged() - acknowledgedBefore >= cutAfter
-                                && System.nanoTime() - loadStarted >= cutNoSoonerThan)
-                                || running.stream().anyMatch(Future::isDone));
-                for (Future<?> client : running) {
-                    if (client.isDone()) {
-                        // Its failure, which names what it met, fails the test here.
-                        client.get();
-                        throw new AssertionError("a client stopped before the power cut, with no failure:\n"
-                                + this.server.output());
-                    }
-                }
-                duringCompaction = load.compacting();
-                fileSystemStats.add(this.disk.stats());
-                // The power goes between this moment and the file system's answer; the kills after
-                // it take time that is not part of any write's age.
-                load.serverGoes();
-                cutAt = System.nanoTime();
-                dropped = this.disk.powerCut(this.server, tear);
-                this.disk = null;
-                for (Future<?> client : running) {
-                    // A writer that got an unexpected reply fails the test here.
-                    client.get(60, TimeUnit.SECONDS);
-                }
+            List<Callable<?>> clients = new ArrayList<>();
+            ServerProcess serving = this.server;
+            for (CrashLoad.Writer writer : load.writers()) {
+                int thisRound = round;
+                clients.add(() -> writer.writeUntilTheServerGoes(serving, thisRound));
             }
-            finally {
-                clients.shutdownNow();
-            }
+            clients.add(() -> load.compactUntilTheServerGoes(serving, compactEvery));
+            long loadStarted = System.nanoTime();
+            boolean[] duringCompaction = new boolean[1];
+            long[] cutMoment = new long[1];
+            String dropped = cutWhileRunning(clients, () -> load.acknowledged() - acknowledgedBefore >= cutAfter
+                    && System.nanoTime() - loadStarted >= cutNoSoonerThan, () -> {
+                        duringCompaction[0] = load.compacting();
+                        fileSystemStats.add(this.disk.stats());
+                        // The power goes between this moment and the file system's answer; the kills after
+                        // it take time that is not part of any write's age.
+                        load.serverGoes();
+                        cutMoment[0] = System.nanoTime();
+                    }, tear);
+            cutAt = cutMoment[0];
             this.server.close();
             this.server = null;
-            if (duringCompaction) {
+            if (duringCompaction[0]) {
                 cutsDuringCompaction++;
             }
             if (tear != null) {
@@ -192,7 +148,7 @@ class PowerLossHarnessIT {
             }
             System.out.printf("power loss %s round %d: server started in %d ms, cut after %d acknowledged writes%s%s; "
                     + "%s%n", fsync, round, startMillis, load.acknowledged() - acknowledgedBefore,
-                    tear == null ? "" : ", torn", duringCompaction ? ", during a compaction" : "", dropped);
+                    tear == null ? "" : ", torn", duringCompaction[0] ? ", during a compaction" : "", dropped);
             load.checkEveryRecordWasSent(base.resolve("disk").resolve("db.txt"), "cut " + round, violations);
         }
         this.disk = PowerLossDisk.mount(base);

@@ -18,18 +18,14 @@ class PubSubCommands implements CommandFamily {
 
     private final PubSub pubSub;
 
-    private final KeyspaceNotifications notifications;
-
-    PubSubCommands(PubSub pubSub, KeyspaceNotifications notifications) {
+    PubSubCommands(PubSub pubSub) {
         this.pubSub = pubSub;
-        this.notifications = notifications;
     }
 
     @Override
     public boolean handles(Command command) {
         return command instanceof RespCommand.Subscribe || command instanceof RespCommand.Unsubscribe
-                || command instanceof RespCommand.Publish || command instanceof RespCommand.PubSubInfo
-                || command instanceof RespCommand.ConfigSet;
+                || command instanceof RespCommand.Publish || command instanceof RespCommand.PubSubInfo;
     }
 
     @Override
@@ -64,16 +60,6 @@ class PubSubCommands implements CommandFamily {
                 replies.add(List.of(kind, name, (long) subscriber.count()));
             }
             return CompletableFuture.completedFuture(new RespProtocol.Several(replies));
-        }
-        if (command instanceof RespCommand.ConfigSet set) {
-            Integer flags = KeyspaceNotifications.parse(set.notifyKeyspaceEvents());
-            if (flags == null) {
-                throw new io.keystonelight.command.CommandException("ERR", "CONFIG SET failed (possibly related to "
-                        + "argument 'notify-keyspace-events') - Invalid event class character. Use "
-                        + "'Ag$lshzxeKEtmdn'.");
-            }
-            this.notifications.set(flags);
-            return CompletableFuture.completedFuture(io.keystonelight.command.CommandExecutor.OK);
         }
         if (command instanceof RespCommand.Publish publish) {
             return CompletableFuture.completedFuture(this.pubSub.publish(publish.channel(), publish.message()));

@@ -220,22 +220,20 @@ sealed interface RespCommand extends Command {
     // ---- server commands (ServerCommands)
 
     /** @param section lower case, or {@code null} for the default sections */
-    record Info(String section) implements RespCommand {
+    /** {@code INFO [section ...]}: the sections asked for, lower case; none, the default ones. */
+    record Info(java.util.Set<String> sections) implements RespCommand {
     }
 
     /** {@code COMMAND}, {@code COMMAND COUNT}, {@code COMMAND DOCS}. */
     record CommandInfo(String subcommand) implements RespCommand {
     }
 
-    record ConfigGet(List<byte[]> patterns) implements RespCommand {
-    }
-
-    /** {@code CONFIG SET notify-keyspace-events <flags>}: the one setting that changes at run time here. */
-    record ConfigSet(String notifyKeyspaceEvents) implements RespCommand {
+    /** {@code CONFIG GET|SET|RESETSTAT|REWRITE|HELP}; {@code arguments} are those after the subcommand. */
+    record Config(String subcommand, List<byte[]> arguments) implements RespCommand {
 
         @Override
         public String commandName() {
-            return "config|set";
+            return "config|" + this.subcommand;
         }
     }
 

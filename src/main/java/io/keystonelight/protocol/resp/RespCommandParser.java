@@ -132,7 +132,11 @@ final class RespCommandParser {
                     yield new RespCommand.FlushDb();
                 }
                 case "info" -> {
-                    yield new RespCommand.Info(argc == 1 ? null : lowerAscii(args.get(1)));
+                    java.util.Set<String> sections = new java.util.HashSet<>();
+                    for (byte[] section : args.subList(1, argc)) {
+                        sections.add(lowerAscii(section));
+                    }
+                    yield new RespCommand.Info(sections);
                 }
                 case "select" -> {
                     arity(name, argc, 2);
@@ -534,28 +538,18 @@ final class RespCommandParser {
 
     private static Command config(List<byte[]> args) {
         String sub = lowerAscii(args.get(1));
-        if (sub.equals("get")) {
-            atLeast("config|get", args.size(), 3);
-            return new RespCommand.ConfigGet(args.subList(2, args.size()));
-        }
-        if (sub.equals("set") && args.size() >= 4 && args.size() % 2 == 0 && onlyNotifications(args)) {
-            return new RespCommand.ConfigSet(text(args.get(3)));
-        }
-        if (sub.equals("set") || sub.equals("rewrite") || sub.equals("resetstat")) {
-            return new Command.Invalid("CONFIG " + sub.toUpperCase(Locale.ROOT) + " is not supported: this server "
-                    + "reads its settings (keystonelight.*) at start");
-        }
-        throw new Refusal(unknownSubcommand(args.get(1), "CONFIG"));
-    }
-
-    /** Whether every setting a CONFIG SET names is notify-keyspace-events, the one it can change here. */
-    private static boolean onlyNotifications(List<byte[]> args) {
-        for (int i = 2; i < args.size(); i += 2) {
-            if (!lowerAscii(args.get(i)).equals("notify-keyspace-events")) {
-                return false;
+        switch (sub) {
+            case "get" -> atLeast("config|get", args.size(), 3);
+            case "set" -> {
+                atLeast("config|set", args.size(), 4);
+                if (args.size() % 2 != 0) {
+                    throw syntaxError();
+                }
             }
+            case "resetstat", "rewrite", "help" -> arity("config|" + sub, args.size(), 2);
+            default -> throw new Refusal(unknownSubcommand(args.get(1), "CONFIG"));
         }
-        return args.size() == 4;
+        return new RespCommand.Config(sub, args.subList(2, args.size()));
     }
 
     private static String unknownSubcommand(byte[] sub, String command) {

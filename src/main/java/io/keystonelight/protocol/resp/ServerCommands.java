@@ -2,9 +2,8 @@ package io.keystonelight.protocol.resp;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +31,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
-/** RESP's server commands: INFO, COMMAND, CONFIG GET, BGREWRITEAOF. */
+/** RESP's server commands: INFO, COMMAND, BGREWRITEAOF, TIME, LASTSAVE. */
 @Component
 class ServerCommands implements CommandFamily {
 
@@ -65,12 +64,15 @@ class ServerCommands implements CommandFamily {
 
     private volatile boolean lastRewriteFailed;
 
-    private final KeyspaceNotifications notifications;
+    /**
+     * The Stats section's counts at the last CONFIG RESETSTAT, which INFO subtracts: the counters
+     * themselves never go back, as Actuator's metrics read them too.
+     */
+    private volatile Map<String, Long> statsAtReset = Map.of();
 
     ServerCommands(KeyValueStore store, CompactionHistory compactions, ObjectProvider<CommandExecutor> executor,
             EventLoopServerConnectionFactory connections, KeystoneLightProperties properties,
-            @Qualifier("slowCommands") Executor slowCommands, KeyspaceNotifications notifications) {
-        this.notifications = notifications;
+            @Qualifier("slowCommands") Executor slowCommands) {
         this.store = store;
         this.compactions = compactions;
         this.executor = executor;
@@ -82,14 +84,14 @@ class ServerCommands implements CommandFamily {
     @Override
     public boolean handles(Command command) {
         return command instanceof RespCommand.Info || command instanceof RespCommand.CommandInfo
-                || command instanceof RespCommand.ConfigGet || command instanceof RespCommand.BackgroundRewrite
+                || command instanceof RespCommand.BackgroundRewrite
                 || command instanceof RespCommand.Time || command instanceof RespCommand.LastSave;
     }
 
     @Override
     public CompletableFuture<Object> execute(Session session, Command command) {
         if (command instanceof RespCommand.Info info) {
-            return CompletableFuture.completedFuture(info(info.section()).getBytes(StandardCharsets.UTF_8));
+            return CompletableFuture.completedFuture(info(info.sections()).getBytes(StandardCharsets.UTF_8));
         }
         if (command instanceof RespCommand.CommandInfo commandInfo) {
             return CompletableFuture.completedFuture(switch (commandInfo.subcommand()) {
@@ -97,9 +99,6 @@ class ServerCommands implements CommandFamily {
                 case "docs" -> List.of();
                 default -> CommandTable.describeAll();
             });
-        }
-        if (command instanceof RespCommand.ConfigGet configGet) {
-            return CompletableFuture.completedFuture(configGet(configGet.patterns()));
         }
         if (command instanceof RespCommand.BackgroundRewrite) {
             return CompletableFuture.completedFuture(backgroundRewrite());
@@ -152,56 +151,16 @@ class ServerCommands implements CommandFamily {
         return "Background append only file rewriting started";
     }
 
-    private Object configGet(List<byte[]> patterns) {
-        Map<String, String> settings = settings();
-        Map<String, String> found = new LinkedHashMap<>();
-        for (byte[] pattern : patterns) {
-            byte[] lower = RespCommandParser.lowerAscii(pattern).getBytes(StandardCharsets.ISO_8859_1);
-            settings.forEach((name, value) -> {
-                if (Glob.matches(lower, name.getBytes(StandardCharsets.US_ASCII))) {
-                    found.put(name, value);
-                }
-            });
-        }
-        List<Object> reply = new ArrayList<>(found.size() * 2);
-        found.forEach((name, value) -> {
-            reply.add(name);
-            reply.add(value);
-        });
-        return reply;
-    }
-
-    /** The Redis settings that have a meaning here, with this server's values. */
-    private Map<String, String> settings() {
-        KeystoneLightProperties.Server server = this.properties.server();
-        Path dataFile = this.store.dataFilePath().toAbsolutePath();
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("appendonly", "yes");
-        settings.put("appendfsync", this.properties.storage().fsync().name().toLowerCase(Locale.ROOT));
-        settings.put("appendfilename", String.valueOf(dataFile.getFileName()));
-        settings.put("bind", server.host());
-        settings.put("databases", "1");
-        settings.put("dir", String.valueOf(dataFile.getParent()));
-        settings.put("maxclients", String.valueOf(server.maxConnections()));
-        settings.put("maxmemory", "0");
-        settings.put("maxmemory-policy", "noeviction");
-        settings.put("notify-keyspace-events", this.notifications.flags());
-        settings.put("port", String.valueOf(this.connections.getPort()));
-        settings.put("proto-max-bulk-len", String.valueOf(server.protoMaxBulkLen().toBytes()));
-        settings.put("save", "");
-        settings.put("timeout", String.valueOf(server.idleTimeout().toSeconds()));
-        return settings;
-    }
-
     /** INFO's text: Redis's field names where Redis has the figure, {@code keystonelight_*} otherwise. */
-    String info(String section) {
-        boolean all = section == null || section.equals("default") || section.equals("all")
-                || section.equals("everything");
+    String info(java.util.Set<String> sections) {
+        // Every section here is one of Redis's default ones; they come in Redis's order whatever the order asked.
+        boolean all = sections.isEmpty() || sections.contains("default") || sections.contains("all")
+                || sections.contains("everything");
         StringBuilder info = new StringBuilder();
         CommandExecutor commands = this.executor.getObject();
         StoreStats stats = this.store.stats();
         AppendOnlyFile file = this.store.dataFile();
-        if (all || section.equals("server")) {
+        if (all || sections.contains("server")) {
             long uptime = (System.currentTimeMillis() - STARTED_MILLIS) / 1000;
             start(info, "Server");
             field(info, "redis_version", REDIS_VERSION);
@@ -216,13 +175,13 @@ class ServerCommands implements CommandFamily {
             field(info, "uptime_in_seconds", uptime);
             field(info, "uptime_in_days", uptime / 86400);
         }
-        if (all || section.equals("clients")) {
+        if (all || sections.contains("clients")) {
             start(info, "Clients");
             field(info, "connected_clients", this.connections.openConnections());
-            field(info, "maxclients", this.properties.server().maxConnections());
+            field(info, "maxclients", this.connections.maxConnections());
             field(info, "blocked_clients", this.store.blocked().blockedClients());
         }
-        if (all || section.equals("memory")) {
+        if (all || sections.contains("memory")) {
             Runtime runtime = Runtime.getRuntime();
             long used = runtime.totalMemory() - runtime.freeMemory();
             start(info, "Memory");
@@ -233,7 +192,7 @@ class ServerCommands implements CommandFamily {
             field(info, "maxmemory_human", human(runtime.maxMemory()));
             field(info, "maxmemory_policy", "noeviction");
         }
-        if (all || section.equals("persistence")) {
+        if (all || sections.contains("persistence")) {
             long fsyncs = file.fsyncCount();
             start(info, "Persistence");
             field(info, "loading", 0);
@@ -250,25 +209,16 @@ class ServerCommands implements CommandFamily {
             field(info, "keystonelight_last_compaction", stats.lastCompaction() == null ? ""
                     : stats.lastCompaction().toString());
         }
-        if (all || section.equals("stats")) {
-            long[] commits = this.store.commitCounts();
+        if (all || sections.contains("stats")) {
             start(info, "Stats");
-            field(info, "total_connections_received", this.connections.acceptedConnections());
-            field(info, "total_commands_processed", commands.commandsProcessed());
-            field(info, "expired_keys", this.store.expiredKeys());
-            field(info, "rejected_connections", this.connections.refusedConnections());
-            field(info, "total_error_replies", commands.commandsFailed());
-            field(info, "keystonelight_read_commands", commands.commandsProcessed(Command.Kind.READ));
-            field(info, "keystonelight_write_commands", commands.commandsProcessed(Command.Kind.WRITE));
-            field(info, "keystonelight_slow_commands", commands.commandsProcessed(Command.Kind.SLOW));
-            field(info, "keystonelight_write_groups", commits.length > 0 ? commits[0] : 0);
-            field(info, "keystonelight_writes_committed", commits.length > 1 ? commits[1] : 0);
+            Map<String, Long> atReset = this.statsAtReset;
+            stats(commands).forEach((name, count) -> field(info, name, count - atReset.getOrDefault(name, 0L)));
         }
-        if (all || section.equals("cpu")) {
+        if (all || sections.contains("cpu")) {
             start(info, "CPU");
             CpuTimes.appendTo(info);
         }
-        if (all || section.equals("keyspace")) {
+        if (all || sections.contains("keyspace")) {
             start(info, "Keyspace");
             long keys = this.store.size();
             if (keys > 0) {
@@ -276,6 +226,28 @@ class ServerCommands implements CommandFamily {
             }
         }
         return info.toString();
+    }
+
+    /** The Stats section's counts since the start, in INFO's order. */
+    private Map<String, Long> stats(CommandExecutor commands) {
+        long[] commits = this.store.commitCounts();
+        Map<String, Long> stats = new java.util.LinkedHashMap<>();
+        stats.put("total_connections_received", this.connections.acceptedConnections());
+        stats.put("total_commands_processed", commands.commandsProcessed());
+        stats.put("expired_keys", this.store.expiredKeys());
+        stats.put("rejected_connections", this.connections.refusedConnections());
+        stats.put("total_error_replies", commands.commandsFailed());
+        stats.put("keystonelight_read_commands", commands.commandsProcessed(Command.Kind.READ));
+        stats.put("keystonelight_write_commands", commands.commandsProcessed(Command.Kind.WRITE));
+        stats.put("keystonelight_slow_commands", commands.commandsProcessed(Command.Kind.SLOW));
+        stats.put("keystonelight_write_groups", commits.length > 0 ? commits[0] : 0);
+        stats.put("keystonelight_writes_committed", commits.length > 1 ? commits[1] : 0);
+        return stats;
+    }
+
+    /** CONFIG RESETSTAT: the Stats section counts from now on. */
+    void resetStats() {
+        this.statsAtReset = new HashMap<>(stats(this.executor.getObject()));
     }
 
     private static void start(StringBuilder info, String section) {

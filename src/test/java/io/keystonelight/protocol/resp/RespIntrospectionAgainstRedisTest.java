@@ -112,6 +112,36 @@ class RespIntrospectionAgainstRedisTest extends ServerBesideRedis {
         }
     }
 
+    @Test
+    void infoAnswersTheSectionsAskedForInRedissOrder() {
+        List<String> here = List.of("Server", "Clients", "Memory", "Persistence", "Stats", "CPU", "Keyspace");
+        List<List<String>> requests = List.of(List.of("INFO", "keyspace", "server"),
+                List.of("INFO", "SERVER", "bogus", "clients"), List.of("INFO", "stats", "cpu", "stats"),
+                List.of("INFO", "default"), List.of("INFO", "all"), List.of("INFO", "everything"), List.of("INFO"),
+                List.of("INFO", "default", "keyspace"));
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (List<String> request : requests) {
+                // Of Redis's sections, those this server has a figure for.
+                List<String> expected = headers(reference.call(request.toArray(String[]::new))).stream()
+                        .filter(here::contains).toList();
+                assertThat(headers(kl.call(request.toArray(String[]::new)))).as("the sections of %s", request)
+                        .isEqualTo(expected);
+            }
+            assertThat(kl.call("INFO", "bogus")).as("INFO of no section it has")
+                    .isEqualTo(reference.call("INFO", "bogus"));
+        }
+    }
+
+    private static List<String> headers(String info) {
+        List<String> headers = new ArrayList<>();
+        Matcher header = Pattern.compile("# (\\w+)\r\n").matcher(info);
+        while (header.find()) {
+            headers.add(header.group(1));
+        }
+        return headers;
+    }
+
     private static long usage(RespConnection connection, String key) {
         return integer(connection.call("MEMORY", "USAGE", key));
     }

@@ -147,12 +147,18 @@ class SpringRedisClientsIT {
             try {
                 RedisIndexedSessionRepository sessions = new RedisIndexedSessionRepository(sessionTemplate(factory));
                 sessions.afterPropertiesSet();
-                List<String> ids = saveForPrincipals(sessions, "ada", "ada", "charles");
-                assertThat(sessions.findByPrincipalName("ada")).containsOnlyKeys(ids.get(0), ids.get(1));
-                assertThat(sessions.findByPrincipalName("charles")).containsOnlyKeys(ids.get(2));
-                assertThat(sessions.findByPrincipalName("nobody")).isEmpty();
-                sessions.deleteById(ids.get(0));
-                assertThat(sessions.findByPrincipalName("ada")).containsOnlyKeys(ids.get(1));
+                try {
+                    List<String> ids = saveForPrincipals(sessions, "ada", "ada", "charles");
+                    assertThat(sessions.findByPrincipalName("ada")).containsOnlyKeys(ids.get(0), ids.get(1));
+                    assertThat(sessions.findByPrincipalName("charles")).containsOnlyKeys(ids.get(2));
+                    assertThat(sessions.findByPrincipalName("nobody")).isEmpty();
+                    sessions.deleteById(ids.get(0));
+                    assertThat(sessions.findByPrincipalName("ada")).containsOnlyKeys(ids.get(1));
+                }
+                finally {
+                    // Its clean-up schedule would otherwise outlive the test and the server.
+                    sessions.destroy();
+                }
             }
             finally {
                 factory.destroy();

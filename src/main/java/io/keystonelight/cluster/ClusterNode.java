@@ -739,9 +739,8 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     /**
      * Follows the configuration: new members' addresses go to the client that carries writes
-     * to a leader, and a node removed from the cluster stops. A removed node may never hear
-     * that the configuration without it was committed (the leader stops sending to it), so it
-     * also stops once that configuration has been its newest for a few election timeouts.
+     * to a leader, and a node removed from the cluster stops, once the configuration without it
+     * is committed, or has been its newest for a few election timeouts.
      */
     private void followConfiguration() {
         RaftConfiguration conf = conf();
@@ -763,7 +762,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
             this.outsideSince = 0;
             return;
         }
-        if (!this.wasMember || !conf.getPreviousPeers().isEmpty()) {
+        if (!this.wasMember) {
             return;
         }
         if (this.outsideSince == 0) {
@@ -776,6 +775,9 @@ public class ClusterNode implements Replication, SmartLifecycle {
         catch (IOException ex) {
             return;
         }
+        // Once the joint configuration (old and new members) is committed, Raft carries the
+        // change through to the new one, whichever node leads; the leader stops sending to a
+        // removed node as soon as it has the new one, so this node may not learn that commit.
         boolean settled = committed >= conf.getLogEntryIndex() || System.nanoTime() - this.outsideSince
                 > TimeUnit.MILLISECONDS.toNanos(4 * this.settings.electionTimeout().toMillis());
         if (settled && this.removed.compareAndSet(false, true)) {
@@ -933,7 +935,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
                         this.peersDown.put(peer, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(silent));
                         log.warn("Peer {} ({}) is down or cut off: no answer for {} ms; this leader, {}, keeps "
                                 + "trying and writes go on while {} of {} members answer", peer,
-                                currentMembers().get(peer), silent, this.self, memberCount() / 2 + 1,
+                                currentMembers().getOrDefault(peer, "joining, catching up"), silent, this.self, memberCount() / 2 + 1,
                                 memberCount());
                     }
                     else if (since != null && silent < downAfter) {

@@ -724,7 +724,9 @@ public class ClusterNode implements Replication, SmartLifecycle {
         everyone.putAll(currentMembers());
         return RaftClient.newBuilder().setRaftGroup(RaftGroup.valueOf(GROUP_ID, peers(everyone)))
                 .setLeaderId(RaftPeerId.valueOf(leader)).setClientId(ClientId.randomId()).setProperties(properties)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(10,
+                // Resent (same call id, so applied once) when turned away by a node that no
+                // longer leads; a change that timed out is not tried again: the operator is told.
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
     }

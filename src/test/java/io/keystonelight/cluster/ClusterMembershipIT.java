@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -58,14 +57,12 @@ class ClusterMembershipIT {
 
     private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private final List<Op> history = Collections.synchronizedList(new ArrayList<>());
+    private final RegisterHistory history = new RegisterHistory();
 
     /** Keys written once each and acknowledged with OK; their value is their name. */
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
     private final List<Thread> clients = new ArrayList<>();
-
-    private final List<Throwable> surprises = Collections.synchronizedList(new ArrayList<>());
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -88,14 +85,14 @@ class ClusterMembershipIT {
                     runClient(number);
                 }
                 catch (Throwable surprise) {
-                    this.surprises.add(surprise);
+                    this.history.surprise(surprise);
                 }
             }, "client-" + c);
             client.setDaemon(true);
             this.clients.add(client);
             client.start();
         }
-        awaitOps(OPS_PER_STEP);
+        this.history.awaitMore(OPS_PER_STEP, ELECTION);
 
         String follower = this.cluster.ids().stream().filter(id -> !id.equals(firstLeader)).findFirst().orElseThrow();
         phase("3 members serving, " + this.history.size() + " register operations");
@@ -115,7 +112,7 @@ class ClusterMembershipIT {
             this.serving.add(joined);
         }
         phase("n4 and n5 serve every acknowledged write");
-        awaitOps(OPS_PER_STEP);
+        this.history.awaitMore(OPS_PER_STEP, ELECTION);
 
         String leader = this.cluster.awaitLeader(ELECTION);
         Change refused = post("n5", "remove", leader, null);
@@ -141,9 +138,9 @@ class ClusterMembershipIT {
             assertThat(this.cluster.output(leaving)).contains("This node, " + leaving + ", was removed from the cluster");
             phase(leaving + " removed and stopped");
         }
-        awaitOps(OPS_PER_STEP);
+        this.history.awaitMore(OPS_PER_STEP, ELECTION);
         stopClients();
-        assertNoSurprise();
+        this.history.assertNoSurprise();
 
         List<String> remaining = List.of(kept, "n4", "n5");
         assertThat(this.cluster.awaitLeaderAmong(ELECTION, remaining)).isIn(remaining);
@@ -153,10 +150,7 @@ class ClusterMembershipIT {
             assertThat(get(node, "/actuator/cluster")).contains("\"members\":{\"" + kept + "\"");
         }
 
-        List<Op> ops;
-        synchronized (this.history) {
-            ops = new ArrayList<>(this.history);
-        }
+        List<Op> ops = this.history.ops();
         System.out.printf("membership: %d register operations (%d with a known outcome), %d acknowledged writes "
                 + "readable on %s; %s removed after leadership moved to n4, %s removed%n", ops.size(),
                 ops.stream().filter(Op::known).count(), written.size(), remaining, leader, other);
@@ -240,8 +234,8 @@ class ClusterMembershipIT {
                 // The node went away (removed, so it stopped): a write's outcome is unknown.
                 connection.close();
                 connection = null;
-                if (!unique && kind != Kind.GET) {
-                    this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
+                if (!unique) {
+                    this.history.record(key, kind, value, null, invoked, Long.MAX_VALUE);
                 }
                 continue;
             }
@@ -250,54 +244,15 @@ class ClusterMembershipIT {
                     this.acknowledged.add(key);
                 }
                 else {
-                    expect(reply.startsWith("ERR write not persisted, nothing was changed: ")
+                    RegisterHistory.expect(reply.startsWith("ERR write not persisted, nothing was changed: ")
                             || reply.startsWith("ERR outcome unknown: "), kind, reply, "OK");
                 }
                 continue;
             }
-            record(key, kind, value, reply, invoked, returned);
+            this.history.record(key, kind, value, reply, invoked, returned);
         }
         if (connection != null) {
             connection.close();
-        }
-    }
-
-    /** As {@code ClusterLinearizabilityIT} records: refusals changed nothing, unknown outcomes may have. */
-    private void record(String key, Kind kind, String value, String reply, long invoked, long returned) {
-        boolean write = kind != Kind.GET;
-        if (write && reply.startsWith("ERR write not persisted, nothing was changed: ")) {
-            return;
-        }
-        if (write && reply.startsWith("ERR outcome unknown: ")) {
-            this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
-            return;
-        }
-        if (!write && reply.startsWith("ERR read not served: ")) {
-            return;
-        }
-        switch (kind) {
-            case SET -> {
-                expect(reply.equals("OK"), kind, reply, "OK");
-                this.history.add(new Op(key, kind, value, 0, invoked, returned));
-            }
-            case GET -> {
-                expect(reply.equals("NOT_FOUND") || reply.startsWith("VALUE "), kind, reply, "NOT_FOUND or VALUE ...");
-                String read = reply.equals("NOT_FOUND") ? null : reply.substring("VALUE ".length());
-                this.history.add(new Op(key, kind, read, 0, invoked, returned));
-            }
-            case DELETE -> {
-                expect(reply.equals("DELETED 0") || reply.equals("DELETED 1"), kind, reply, "DELETED 0 or DELETED 1");
-                this.history.add(new Op(key, kind, null, Integer.parseInt(reply.substring("DELETED ".length())),
-                        invoked, returned));
-            }
-        }
-    }
-
-    private static void expect(boolean met, Kind kind, String reply, String expected) {
-        if (!met) {
-            throw new AssertionError("a " + kind + " was answered '" + reply + "', where " + expected + ", a refusal "
-                    + "('ERR write not persisted, ...'), an unknown outcome ('ERR outcome unknown: ...') or, for a "
-                    + "read, 'ERR read not served: ...' was expected");
         }
     }
 
@@ -358,10 +313,22 @@ class ClusterMembershipIT {
         String body = "{\"node\":\"" + node + "\"" + (address == null ? "" : ",\"address\":\"" + address + "\"") + "}";
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + this.cluster.node(through).httpPort() + "/actuator/cluster/" + action))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(90))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(200))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        HttpResponse<String> response = send(request);
-        return new Change(response.statusCode(), response.body());
+        try {
+            HttpResponse<String> response = send(request);
+            return new Change(response.statusCode(), response.body());
+        }
+        catch (UncheckedIOException ex) {
+            StringBuilder logs = new StringBuilder();
+            for (String id : this.cluster.running()) {
+                List<String> lines = this.cluster.output(id).lines().toList();
+                logs.append("\n--- the last lines of ").append(id).append(":\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+            }
+            throw new AssertionError("POST " + action + " " + body + " through " + through + " got no answer: " + ex
+                    + logs, ex);
+        }
     }
 
     private String get(String node, String path) {
@@ -379,31 +346,6 @@ class ClusterMembershipIT {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
-        }
-    }
-
-    private void awaitOps(int more) throws InterruptedException {
-        int target = this.history.size() + more;
-        long deadline = System.nanoTime() + ELECTION.toNanos();
-        while (this.history.size() < target) {
-            assertNoSurprise();
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("clients made no progress: " + this.history.size() + " of " + target
-                        + " register operations");
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private void assertNoSurprise() {
-        synchronized (this.surprises) {
-            if (!this.surprises.isEmpty()) {
-                AssertionError failure = new AssertionError(this.surprises.size() + " client(s) stopped on a reply "
-                        + "or failure no correct cluster gives; the first: " + this.surprises.get(0),
-                        this.surprises.get(0));
-                this.surprises.stream().skip(1).forEach(failure::addSuppressed);
-                throw failure;
-            }
         }
     }
 

@@ -609,8 +609,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
             }
             List<RaftPeer> next = peers(current).stream().filter(peer -> !peer.getId().toString().equals(id)).toList();
             setConfiguration(current, next, "remove " + id);
-            return id + " removed: members are now " + currentMembers() + "; " + id + " stops by itself once it "
-                    + "sees the new configuration";
+            return id + " removed: members are now " + currentMembers() + "; " + tellRemoved(id, current);
         });
     }
 
@@ -634,6 +633,29 @@ public class ClusterNode implements Replication, SmartLifecycle {
             }
             return "leadership moved from " + leader + " to " + id;
         });
+    }
+
+    /**
+     * Tells a removed node that it is out, by taking the cluster's group off its Raft server: the
+     * leader stops sending to a removed node once it has the new configuration, so one that lagged
+     * behind may never see the change in its log, and would wait for a leader forever.
+     */
+    private String tellRemoved(String id, Map<String, String> before) {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(
+                this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        try (RaftClient removed = RaftClient.newBuilder().setRaftGroup(RaftGroup.valueOf(GROUP_ID, peers(before)))
+                .setClientId(ClientId.randomId()).setProperties(properties).setRetryPolicy(RetryPolicies.noRetry())
+                .build()) {
+            RaftClientReply reply = removed.getGroupManagementApi(RaftPeerId.valueOf(id)).remove(GROUP_ID, false, false);
+            return reply.isSuccess() ? id + " was told and stops"
+                    : id + " could not be told (" + describe(reply.getException()) + "); it stops once it sees the change";
+        }
+        catch (IOException ex) {
+            return id + " could not be told (" + describe(unwrap(ex)) + "): if it runs, it stops once it sees the "
+                    + "change; stop it by hand if it does not";
+        }
     }
 
     private String change(String what, java.util.function.Supplier<String> change) {
@@ -745,6 +767,17 @@ public class ClusterNode implements Replication, SmartLifecycle {
      * is committed, or has been its newest for a few election timeouts.
      */
     private void followConfiguration() {
+        if (java.util.stream.StreamSupport.stream(this.server.getGroupIds().spliterator(), false)
+                .noneMatch(GROUP_ID::equals)) {
+            if (this.running && this.removed.compareAndSet(false, true)) {
+                log.warn("This node, {}, was removed from the cluster: the leader's side took the cluster off its Raft "
+                        + "server after a configuration without it was committed; it stops. Its Raft folder, {}, is no "
+                        + "longer kept current: delete it before this node joins again", this.self,
+                        this.settings.dir().toAbsolutePath());
+                this.onRemoved.run();
+            }
+            return;
+        }
         RaftConfiguration conf = conf();
         if (conf == null) {
             return;

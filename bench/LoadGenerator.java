@@ -61,12 +61,15 @@ public final class LoadGenerator {
         if (options.has("redis-port")) {
             targets.add(new Target("redis", options.integer("redis-port", 0), Protocol.REDIS));
         }
+        if (options.has("etcd-port")) {
+            targets.add(new Target("etcd", options.integer("etcd-port", 0), Protocol.ETCD));
+        }
         if (args[0].equals("files")) {
             writeDataFiles(options);
             return;
         }
         if (targets.isEmpty()) {
-            fail("give --kl-port and/or --redis-port");
+            fail("give --kl-port, --redis-port and/or --etcd-port");
         }
         switch (args[0]) {
             case "run" -> runWorkload(options, targets);
@@ -91,7 +94,7 @@ public final class LoadGenerator {
     }
 
     static final String USAGE = """
-            usage: java bench/LoadGenerator.java <run|fill|compact|send> [--kl-port P] [--redis-port P] [options]
+            usage: java bench/LoadGenerator.java <run|fill|compact|send> [--kl-port P] [--redis-port P] [--etcd-port P] [options]
 
             run      --name W1 --connections 50 --pipeline 1 --get-percent 90 --keys 100000
                      --value-size 16 --duration 10 --warmup 5 --reps 3 --threads 1
@@ -332,6 +335,48 @@ public final class LoadGenerator {
     }
 
     /** Request lines, written straight into a buffer (no strings per request). */
+    /**
+     * The same requests for etcd: {@code set k v} as {@code POST /v3/kv/put} and {@code get k} as
+     * {@code POST /v3/kv/range}, key and value base64 in JSON as the gateway wants them, on
+     * kept-alive HTTP/1.1 connections.
+     */
+    static final class EtcdRequests implements RequestSource {
+
+        private final RequestSource lines;
+
+        private final ByteBuffer line = ByteBuffer.allocate(64 * 1024);
+
+        EtcdRequests(RequestSource lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public boolean next(ByteBuffer out) {
+            this.line.clear();
+            if (!this.lines.next(this.line)) {
+                return false;
+            }
+            String[] words = new String(this.line.array(), 0, this.line.position(), StandardCharsets.US_ASCII).trim()
+                    .split(" ", 3);
+            java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+            String key = base64.encodeToString(words[1].getBytes(StandardCharsets.US_ASCII));
+            String path;
+            String body;
+            if (words[0].equals("set")) {
+                path = "/v3/kv/put";
+                body = "{\"key\":\"" + key + "\",\"value\":\""
+                        + base64.encodeToString(words[2].getBytes(StandardCharsets.US_ASCII)) + "\"}";
+            }
+            else {
+                path = "/v3/kv/range";
+                body = "{\"key\":\"" + key + "\"}";
+            }
+            out.put(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            return true;
+        }
+    }
+
     static final class Requests {
 
         static final int KEY_DIGITS = 9;
@@ -401,7 +446,7 @@ public final class LoadGenerator {
         LoadLoop(Protocol protocol, int pipeline, RequestSource source) throws IOException {
             this.protocol = protocol;
             this.pipeline = pipeline;
-            this.source = source;
+            this.source = protocol == Protocol.ETCD ? new EtcdRequests(source) : source;
             this.selector = Selector.open();
         }
 
@@ -866,7 +911,42 @@ public final class LoadGenerator {
             boolean isMiss(byte[] b, int at) {
                 return b[at] == '$' && b[at + 1] == '-';
             }
+        },
+
+        /**
+         * etcd v3's HTTP/JSON gateway (run only: {@link EtcdRequests} turns each request line
+         * into a put or range call); an HTTP/1.1 reply with a Content-Length.
+         */
+        ETCD {
+            @Override
+            int replyEnd(byte[] b, int from, int to) {
+                for (int i = from; i + 3 < to; i++) {
+                    if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
+                        String head = new String(b, from, i - from, StandardCharsets.US_ASCII);
+                        java.util.regex.Matcher length = CONTENT_LENGTH.matcher(head);
+                        if (!length.find()) {
+                            throw new IllegalStateException("an etcd reply without Content-Length: " + head);
+                        }
+                        int end = i + 4 + Integer.parseInt(length.group(1));
+                        return end <= to ? end : -1;
+                    }
+                }
+                return -1;
+            }
+
+            @Override
+            boolean isError(byte[] b, int at) {
+                return b[at + 9] != '2'; // "HTTP/1.1 200 OK"
+            }
+
+            @Override
+            boolean isMiss(byte[] b, int at) {
+                return false; // W3 writes only
+            }
         };
+
+        private static final java.util.regex.Pattern CONTENT_LENGTH = java.util.regex.Pattern.compile(
+                "(?i)\r\ncontent-length: *(\\d+)");
 
         abstract int replyEnd(byte[] b, int from, int to);
 

@@ -3,7 +3,9 @@ package io.keystonelight.cluster;
 import io.keystonelight.config.KeystoneLightProperties;
 import io.keystonelight.store.KeyValueStore;
 
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,8 +35,19 @@ public class ClusterConfiguration {
     static class Node {
 
         @Bean
-        ClusterNode clusterNode(KeystoneLightProperties properties, KeyValueStore store) {
-            return new ClusterNode(properties, store);
+        ClusterNode clusterNode(KeystoneLightProperties properties, KeyValueStore store,
+                ConfigurableApplicationContext context) {
+            // Its own thread: the context's close stops the node's threads, the caller's among them.
+            return new ClusterNode(properties, store, () -> {
+                Thread exit = new Thread(() -> System.exit(SpringApplication.exit(context, () -> 0)),
+                        "cluster-removed-exit");
+                exit.start();
+            });
+        }
+
+        @Bean
+        ClusterEndpoint clusterEndpoint(ClusterNode node) {
+            return new ClusterEndpoint(node);
         }
 
         @Bean

@@ -25,7 +25,7 @@ public class ClusterHealthIndicator implements HealthIndicator {
                 .withDetail("leader", leader == null ? "none" : leader)
                 .withDetail("term", this.node.term())
                 .withDetail("appliedIndex", this.node.appliedIndex())
-                .withDetail("members", this.node.members().toString());
+                .withDetail("members", this.node.currentMembers().keySet().toString());
         if (leader == null) {
             return health.down().withDetail("reason", "no leader: a majority of the members must be running and "
                     + "reach each other; writes get ERR until then").build();

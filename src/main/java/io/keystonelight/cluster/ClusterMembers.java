@@ -84,6 +84,30 @@ record ClusterMembers(String nodeId, Map<String, Address> addresses) {
                 + "; expected n1=host:port,n2=host:port,... with every member, this node included");
     }
 
+    /** A node id and Raft address given at run time, to add a member; {@code 400} if either is malformed. */
+    static Address parseAddress(String id, String address) {
+        if (id == null || !NODE_ID.matcher(id).matches()) {
+            throw new MembershipException(400, "node id '" + id + "' is not valid: expected 1 to 64 letters, digits, "
+                    + "'_', '.' or '-'");
+        }
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon < 1 || colon == address.length() - 1) {
+            throw new MembershipException(400, "address '" + address + "' of " + id + " is not host:port (its Raft "
+                    + "address, as in the peers setting)");
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1).trim());
+            if (port >= 1 && port <= 65535) {
+                return new Address(address.substring(0, colon).trim(), port);
+            }
+        }
+        catch (NumberFormatException ex) {
+            // answered below, as a port out of range is
+        }
+        throw new MembershipException(400, "the port of address '" + address + "' of " + id
+                + " is not a number between 1 and 65535");
+    }
+
     Address self() {
         return this.addresses.get(this.nodeId);
     }

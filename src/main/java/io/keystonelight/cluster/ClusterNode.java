@@ -32,9 +32,11 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -108,9 +110,13 @@ public class ClusterNode implements Replication, SmartLifecycle {
 
     private volatile boolean running;
 
+    /** Stops this server once it is no longer a member. */
+    private final Runnable onRemoved;
+
     private volatile String lastLeader;
 
-    public ClusterNode(KeystoneLightProperties properties, KeyValueStore store) {
+    public ClusterNode(KeystoneLightProperties properties, KeyValueStore store, Runnable onRemoved) {
+        this.onRemoved = onRemoved;
         this.settings = properties.cluster();
         this.members = ClusterMembers.parse(this.settings.nodeId(), this.settings.peers());
         this.self = RaftPeerId.valueOf(this.members.nodeId());
@@ -224,8 +230,10 @@ public class ClusterNode implements Replication, SmartLifecycle {
         this.running = true;
         this.timer.scheduleWithFixedDelay(this::watchPeers, WATCH_EVERY.toMillis(), WATCH_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
-        log.info("Cluster node {} is up: Raft on {}, {} members ({}), storage in {}, reads {}", this.self,
-                this.members.self(), this.members.size(), this.members.addresses(),
+        Map<String, String> current = currentMembers();
+        log.info("Cluster node {} is up: Raft on {}, {} members ({}{}), storage in {}, reads {}", this.self,
+                this.members.self(), current.size(), current, configurationIndex() < 0 ? ", from the peers setting"
+                        : ", as the configuration at log index " + configurationIndex() + " says",
                 this.settings.dir().toAbsolutePath(), this.settings.readConsistency().name().toLowerCase());
     }
 
@@ -418,8 +426,8 @@ public class ClusterNode implements Replication, SmartLifecycle {
         if (System.nanoTime() >= deadline || !this.running) {
             known.completeExceptionally(new WriteRefusedException("no quorum: no leader was elected within "
                     + this.settings.writeTimeout().toMillis() + " ms (this node, " + this.self + ", is " + role()
-                    + " in term " + term() + "); a majority (" + (this.members.size() / 2 + 1) + " of "
-                    + this.members.size() + ") of the members must be running and reach each other", null));
+                    + " in term " + term() + "); a majority (" + (memberCount() / 2 + 1) + " of "
+                    + memberCount() + ") of the members must be running and reach each other", null));
             return;
         }
         this.timer.schedule(() -> pollLeader(known, deadline), LEADER_POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -437,7 +445,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
         return new WriteRefusedException("no quorum: no leader could be reached within "
                 + this.settings.writeTimeout().toMillis() + " ms (tried " + String.join(", then ", collapse(attempts))
                 + "; this node, " + this.self + ", is " + role() + " in term " + term() + "); a majority ("
-                + (this.members.size() / 2 + 1) + " of " + this.members.size()
+                + (memberCount() / 2 + 1) + " of " + memberCount()
                 + ") of the members must be running and reach each other", null);
     }
 
@@ -551,6 +559,273 @@ public class ClusterNode implements Replication, SmartLifecycle {
         }
     }
 
+
+    // Membership
+
+    /** How long a change may take: an added node must catch up with the leader's log first. */
+    private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** One change at a time from this node; Ratis refuses a second one under way anywhere. */
+    private final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Adds {@code id} at {@code address} as a voting member. The node must be running already,
+     * started with this id and a peers list naming itself; the leader first sends it the log (or
+     * a snapshot) as a non-voting staging member, and only once it has caught up does the new
+     * configuration, with it voting, go through the log.
+     */
+    public String addMember(String id, String address) {
+        ClusterMembers.Address parsed = ClusterMembers.parseAddress(id, address);
+        return change("add " + id, () -> {
+            Map<String, String> current = currentMembers();
+            if (current.containsKey(id)) {
+                throw new MembershipException(409, id + " is already a member (at " + current.get(id) + "); members are "
+                        + current);
+            }
+            if (current.containsValue(parsed.toString())) {
+                throw new MembershipException(400, "address " + parsed + " is already that of a member; members are "
+                        + current);
+            }
+            List<RaftPeer> next = new ArrayList<>(peers(current));
+            next.add(RaftPeer.newBuilder().setId(id).setAddress(parsed.toString()).build());
+            setConfiguration(current, next, "add " + id + " at " + parsed);
+            return id + " added: members are now " + currentMembers();
+        });
+    }
+
+    /** Removes {@code id}, which must not lead: leadership is moved first, on purpose, by {@link #transferLeadership}. */
+    public String removeMember(String id) {
+        return change("remove " + id, () -> {
+            Map<String, String> current = currentMembers();
+            requireMember(id, current);
+            String leader = leaderId();
+            if (id.equals(leader)) {
+                String other = current.keySet().stream().filter(member -> !member.equals(id)).findFirst().orElse("?");
+                throw new MembershipException(409, id + " is the leader: transfer leadership to another member first "
+                        + "(POST /actuator/cluster/transfer {\"node\":\"" + other + "\"}), then remove it");
+            }
+            if (current.size() == 1) {
+                throw new MembershipException(409, id + " is the only member: a cluster cannot remove its last member");
+            }
+            List<RaftPeer> next = peers(current).stream().filter(peer -> !peer.getId().toString().equals(id)).toList();
+            setConfiguration(current, next, "remove " + id);
+            return id + " removed: members are now " + currentMembers() + "; " + tellRemoved(id, current);
+        });
+    }
+
+    /** Makes {@code id} the leader: the current leader stops taking writes, brings it up to date and lets it win. */
+    public String transferLeadership(String id) {
+        return change("transfer leadership to " + id, () -> {
+            requireMember(id, currentMembers());
+            String leader = requireLeader();
+            if (id.equals(leader)) {
+                return id + " leads already (term " + term() + ")";
+            }
+            long timeout = Math.max(3 * this.settings.electionTimeout().toMillis(), 5_000);
+            try (RaftClient admin = adminClient(leader)) {
+                RaftClientReply reply = admin.admin().transferLeadership(RaftPeerId.valueOf(id), timeout);
+                if (!reply.isSuccess()) {
+                    throw refused("transfer leadership from " + leader + " to " + id, reply.getException());
+                }
+            }
+            catch (IOException ex) {
+                throw refused("transfer leadership from " + leader + " to " + id, ex);
+            }
+            return "leadership moved from " + leader + " to " + id;
+        });
+    }
+
+    /**
+     * Tells a removed node that it is out, by taking the cluster's group off its Raft server: the
+     * leader stops sending to a removed node once it has the new configuration, so one that lagged
+     * behind may never see the change in its log, and would wait for a leader forever.
+     */
+    private String tellRemoved(String id, Map<String, String> before) {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(
+                this.settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        try (RaftClient removed = RaftClient.newBuilder().setRaftGroup(RaftGroup.valueOf(GROUP_ID, peers(before)))
+                .setClientId(ClientId.randomId()).setProperties(properties).setRetryPolicy(RetryPolicies.noRetry())
+                .build()) {
+            RaftClientReply reply = removed.getGroupManagementApi(RaftPeerId.valueOf(id)).remove(GROUP_ID, false, false);
+            return reply.isSuccess() ? id + " was told and stops"
+                    : id + " could not be told (" + describe(reply.getException()) + "); it stops once it sees the change";
+        }
+        catch (IOException ex) {
+            return id + " could not be told (" + describe(unwrap(ex)) + "): if it runs, it stops once it sees the "
+                    + "change; stop it by hand if it does not";
+        }
+    }
+
+    private String change(String what, java.util.function.Supplier<String> change) {
+        if (!this.changing.compareAndSet(false, true)) {
+            throw new MembershipException(409, "cannot " + what + ": another membership change sent through this node, "
+                    + this.self + ", is still in progress; wait for its answer");
+        }
+        try {
+            String done = change.get();
+            log.info("Membership: {} (asked through this node, {})", done, this.self);
+            return done;
+        }
+        finally {
+            this.changing.set(false);
+        }
+    }
+
+    private static void requireMember(String id, Map<String, String> current) {
+        if (!current.containsKey(id)) {
+            throw new MembershipException(404, "unknown node " + id + ": members are " + current.keySet());
+        }
+    }
+
+    private String requireLeader() {
+        String leader = leaderId();
+        if (leader == null) {
+            throw new MembershipException(503, "no leader is known to this node, " + this.self + " (" + role()
+                    + ", term " + term() + "): membership changes go through the leader; try again once one is elected");
+        }
+        return leader;
+    }
+
+    /**
+     * Compare-and-set: the leader applies the change only if its configuration is still the one
+     * this node saw, so two operators' changes never silently undo each other.
+     */
+    private void setConfiguration(Map<String, String> current, List<RaftPeer> next, String what) {
+        String leader = requireLeader();
+        if (!previousMembers().isEmpty()) {
+            throw new MembershipException(409, "cannot " + what + ": a membership change is in progress (from "
+                    + previousMembers().keySet() + " to " + current.keySet() + "); try again once it is done");
+        }
+        SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInCurrentConf(peers(current)).setServersInNewConf(next)
+                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build();
+        try (RaftClient admin = adminClient(leader)) {
+            RaftClientReply reply = admin.admin().setConfiguration(arguments);
+            if (!reply.isSuccess()) {
+                throw refused(what, reply.getException());
+            }
+        }
+        catch (IOException ex) {
+            throw refused(what, ex);
+        }
+    }
+
+    private MembershipException refused(String what, Throwable cause) {
+        Throwable why = unwrap(cause);
+        if (why instanceof org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException) {
+            return new MembershipException(409, "cannot " + what + ": another membership change is in progress; try "
+                    + "again once it is done (" + why.getMessage() + ")");
+        }
+        if (why instanceof org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException) {
+            return new MembershipException(504, "cannot " + what + ": the new member did not catch up with the "
+                    + "leader's log in time; is it running, started with its own id and a peers list naming itself, "
+                    + "and can the leader reach its address? (" + why.getMessage() + ")");
+        }
+        if (why instanceof org.apache.ratis.protocol.exceptions.SetConfigurationException) {
+            return new MembershipException(409, "cannot " + what + ": the leader's configuration changed meanwhile "
+                    + "(members now " + currentMembers().keySet() + "); look again and retry (" + why.getMessage() + ")");
+        }
+        return new MembershipException(503, "cannot " + what + ": " + describe(why));
+    }
+
+    private static List<RaftPeer> peers(Map<String, String> members) {
+        return members.entrySet().stream()
+                .map(member -> RaftPeer.newBuilder().setId(member.getKey()).setAddress(member.getValue()).build())
+                .toList();
+    }
+
+    /** A client for one change, addressed to the members of now, the leader first. */
+    private RaftClient adminClient(String leader) {
+        RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+                TimeDuration.valueOf(CHANGE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        Map<String, String> everyone = new java.util.TreeMap<>(previousMembers());
+        everyone.putAll(currentMembers());
+        return RaftClient.newBuilder().setRaftGroup(RaftGroup.valueOf(GROUP_ID, peers(everyone)))
+                .setLeaderId(RaftPeerId.valueOf(leader)).setClientId(ClientId.randomId()).setProperties(properties)
+                // Resent (same call id, so applied once) when turned away by a node that no
+                // longer leads; a change that timed out is not tried again: the operator is told.
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /** Whether this node has been a voting member by a configuration from the log (not only by its peers setting). */
+    private boolean wasMember;
+
+    /** Since when (System.nanoTime) this node has seen a configuration without itself, or 0. */
+    private long outsideSince;
+
+    private final java.util.Set<String> knownPeers = new java.util.HashSet<>();
+
+    /**
+     * Follows the configuration: new members' addresses go to the client that carries writes
+     * to a leader, and a node removed from the cluster stops, once the configuration without it
+     * is committed, or has been its newest for a few election timeouts.
+     */
+    private void followConfiguration() {
+        if (java.util.stream.StreamSupport.stream(this.server.getGroupIds().spliterator(), false)
+                .noneMatch(GROUP_ID::equals)) {
+            if (this.running && this.removed.compareAndSet(false, true)) {
+                log.warn("This node, {}, was removed from the cluster: the leader's side took the cluster off its Raft "
+                        + "server after a configuration without it was committed; it stops. Its Raft folder, {}, is no "
+                        + "longer kept current: delete it before this node joins again", this.self,
+                        this.settings.dir().toAbsolutePath());
+                this.onRemoved.run();
+            }
+            return;
+        }
+        RaftConfiguration conf = conf();
+        if (conf == null) {
+            return;
+        }
+        List<RaftPeer> added = new ArrayList<>();
+        for (RaftPeer peer : conf.getCurrentPeers()) {
+            if (this.knownPeers.add(peer.getId().toString()) && !peer.getId().equals(this.self)) {
+                added.add(peer);
+            }
+        }
+        if (!added.isEmpty()) {
+            this.client.getClientRpc().addRaftPeers(added);
+        }
+        boolean member = conf.getCurrentPeers().stream().anyMatch(peer -> peer.getId().equals(this.self));
+        if (member) {
+            this.wasMember |= conf.getLogEntryIndex() >= 0;
+            this.outsideSince = 0;
+            return;
+        }
+        if (!this.wasMember) {
+            return;
+        }
+        if (this.outsideSince == 0) {
+            this.outsideSince = System.nanoTime();
+        }
+        long committed;
+        try {
+            committed = this.server.getDivision(GROUP_ID).getRaftLog().getLastCommittedIndex();
+        }
+        catch (IOException ex) {
+            return;
+        }
+        // Once the joint configuration (old and new members) is committed, Raft carries the
+        // change through to the new one, whichever node leads; the leader stops sending to a
+        // removed node as soon as it has the new one, so this node may not learn that commit.
+        boolean settled = committed >= conf.getLogEntryIndex() || System.nanoTime() - this.outsideSince
+                > TimeUnit.MILLISECONDS.toNanos(4 * this.settings.electionTimeout().toMillis());
+        if (settled && this.removed.compareAndSet(false, true)) {
+            log.warn("This node, {}, was removed from the cluster by the configuration at log index {} (members now "
+                    + "{}): it stops. Its Raft folder, {}, is no longer kept current: delete it before this node "
+                    + "joins again", this.self, conf.getLogEntryIndex(), currentMembers().keySet(),
+                    this.settings.dir().toAbsolutePath());
+            this.onRemoved.run();
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean removed = new java.util.concurrent.atomic.AtomicBoolean();
+
     // What this node knows
 
     private DivisionInfo info() {
@@ -614,8 +889,49 @@ public class ClusterNode implements Replication, SmartLifecycle {
         return this.members.nodeId();
     }
 
-    public Map<String, ClusterMembers.Address> members() {
-        return this.members.addresses();
+    /**
+     * The voting members as the newest configuration in this node's log names them (a change
+     * counts from the moment it is in the log, as Raft has it), with their Raft addresses; the
+     * {@code peers} setting only seeds a node's first configuration.
+     */
+    public Map<String, String> currentMembers() {
+        Map<String, String> current = new java.util.TreeMap<>();
+        RaftConfiguration conf = conf();
+        if (conf == null) {
+            this.members.addresses().forEach((id, address) -> current.put(id, address.toString()));
+            return current;
+        }
+        conf.getCurrentPeers().forEach(peer -> current.put(peer.getId().toString(), peer.getAddress()));
+        return current;
+    }
+
+    /** The members of the configuration being left while a change is under way, else empty. */
+    public Map<String, String> previousMembers() {
+        Map<String, String> previous = new java.util.TreeMap<>();
+        RaftConfiguration conf = conf();
+        if (conf != null) {
+            conf.getPreviousPeers().forEach(peer -> previous.put(peer.getId().toString(), peer.getAddress()));
+        }
+        return previous;
+    }
+
+    /** The log index of the configuration in force, -1 for the one this node started with. */
+    public long configurationIndex() {
+        RaftConfiguration conf = conf();
+        return conf == null ? -1 : conf.getLogEntryIndex();
+    }
+
+    private int memberCount() {
+        return currentMembers().size();
+    }
+
+    private RaftConfiguration conf() {
+        try {
+            return this.server.getDivision(GROUP_ID).getRaftConf();
+        }
+        catch (IOException ex) {
+            return null;
+        }
     }
 
     private static final Duration WATCH_EVERY = Duration.ofMillis(250);
@@ -635,6 +951,7 @@ public class ClusterNode implements Replication, SmartLifecycle {
      */
     private void watchPeers() {
         try {
+            followConfiguration();
             DivisionInfo info = info();
             if (info == null) {
                 return;
@@ -653,8 +970,8 @@ public class ClusterNode implements Replication, SmartLifecycle {
                         this.peersDown.put(peer, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(silent));
                         log.warn("Peer {} ({}) is down or cut off: no answer for {} ms; this leader, {}, keeps "
                                 + "trying and writes go on while {} of {} members answer", peer,
-                                this.members.addresses().get(peer), silent, this.self, this.members.size() / 2 + 1,
-                                this.members.size());
+                                currentMembers().getOrDefault(peer, "joining, catching up"), silent, this.self, memberCount() / 2 + 1,
+                                memberCount());
                     }
                     else if (since != null && silent < downAfter) {
                         this.peersDown.remove(peer);

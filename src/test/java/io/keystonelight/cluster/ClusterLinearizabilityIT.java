@@ -4,7 +4,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,12 +38,9 @@ class ClusterLinearizabilityIT {
 
     private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private final List<Op> history = Collections.synchronizedList(new ArrayList<>());
+    private final RegisterHistory history = new RegisterHistory();
 
     private final List<Thread> clients = new ArrayList<>();
-
-    /** What a client thread met that no correct cluster answers; the test fails on the first. */
-    private final List<Throwable> surprises = Collections.synchronizedList(new ArrayList<>());
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -67,69 +63,42 @@ class ClusterLinearizabilityIT {
                     runClient(home, random);
                 }
                 catch (Throwable surprise) {
-                    this.surprises.add(surprise);
+                    this.history.surprise(surprise);
                 }
             }, "client-" + c);
             client.setDaemon(true);
             this.clients.add(client);
             client.start();
         }
-        awaitOps(200);
+        this.history.awaitMore(200, ELECTION);
         this.cluster.kill9(leader);
         String next = this.cluster.awaitLeader(ELECTION);
-        awaitOps(200);
+        this.history.awaitMore(200, ELECTION);
         this.cluster.start(leader);
         this.cluster.awaitLeader(ELECTION);
-        awaitOps(100);
+        this.history.awaitMore(100, ELECTION);
 
         String paused = this.cluster.awaitLeader(ELECTION);
         this.cluster.node(paused).signal("STOP");
         List<String> others = this.cluster.ids().stream().filter(id -> !id.equals(paused)).toList();
         try {
             this.cluster.awaitLeaderAmong(ELECTION, others);
-            awaitOps(100);
+            this.history.awaitMore(100, ELECTION);
         }
         finally {
             this.cluster.node(paused).signal("CONT");
         }
         this.cluster.awaitLeader(ELECTION);
-        awaitOps(100);
+        this.history.awaitMore(100, ELECTION);
         stopClients();
-        assertNoSurprise();
+        this.history.assertNoSurprise();
 
-        List<Op> ops;
-        synchronized (this.history) {
-            ops = new ArrayList<>(this.history);
-        }
+        List<Op> ops = this.history.ops();
         long known = ops.stream().filter(Op::known).count();
         System.out.printf("linearizability: %d operations (%d with a known outcome), leader %s killed, %s paused%n",
                 ops.size(), known, leader, paused);
         assertThat(next).isNotEqualTo(leader);
         assertThat(LinearizabilityChecker.firstViolation(ops)).as("a key whose history is not linearizable").isNull();
-    }
-
-    private void awaitOps(int more) throws InterruptedException {
-        int target = this.history.size() + more;
-        long deadline = System.nanoTime() + ELECTION.toNanos();
-        while (this.history.size() < target) {
-            assertNoSurprise();
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("clients made no progress: " + this.history.size() + " of " + target);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private void assertNoSurprise() {
-        synchronized (this.surprises) {
-            if (!this.surprises.isEmpty()) {
-                AssertionError failure = new AssertionError(this.surprises.size() + " client(s) stopped on a reply "
-                        + "or failure no correct cluster gives; the first: " + this.surprises.get(0),
-                        this.surprises.get(0));
-                this.surprises.stream().skip(1).forEach(failure::addSuppressed);
-                throw failure;
-            }
-        }
     }
 
     private void stopClients() throws InterruptedException {
@@ -183,58 +152,13 @@ class ClusterLinearizabilityIT {
             if (reply == null) {
                 connection.close();
                 connection = null;
-                if (kind != Kind.GET) {
-                    this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
-                }
+                this.history.record(key, kind, value, null, invoked, Long.MAX_VALUE);
                 continue;
             }
-            record(key, kind, value, reply, invoked, returned);
+            this.history.record(key, kind, value, reply, invoked, returned);
         }
         if (connection != null) {
             connection.close();
-        }
-    }
-
-    /**
-     * Adds what {@code reply} says happened to the history. The errors a cluster may give are
-     * told apart: a refused write changed nothing, a write of unknown outcome may or may not have
-     * happened, an unserved read says nothing. Any other reply fails the client.
-     */
-    private void record(String key, Kind kind, String value, String reply, long invoked, long returned) {
-        boolean write = kind != Kind.GET;
-        if (write && reply.startsWith("ERR write not persisted, nothing was changed: ")) {
-            return;
-        }
-        if (write && reply.startsWith("ERR outcome unknown: ")) {
-            this.history.add(new Op(key, kind, value, 0, invoked, Long.MAX_VALUE));
-            return;
-        }
-        if (!write && reply.startsWith("ERR read not served: ")) {
-            return;
-        }
-        switch (kind) {
-            case SET -> {
-                expect(reply.equals("OK"), kind, reply, "OK");
-                this.history.add(new Op(key, kind, value, 0, invoked, returned));
-            }
-            case GET -> {
-                expect(reply.equals("NOT_FOUND") || reply.startsWith("VALUE "), kind, reply, "NOT_FOUND or VALUE ...");
-                String read = reply.equals("NOT_FOUND") ? null : reply.substring("VALUE ".length());
-                this.history.add(new Op(key, kind, read, 0, invoked, returned));
-            }
-            case DELETE -> {
-                expect(reply.equals("DELETED 0") || reply.equals("DELETED 1"), kind, reply, "DELETED 0 or DELETED 1");
-                this.history.add(new Op(key, kind, null, Integer.parseInt(reply.substring("DELETED ".length())),
-                        invoked, returned));
-            }
-        }
-    }
-
-    private static void expect(boolean met, Kind kind, String reply, String expected) {
-        if (!met) {
-            throw new AssertionError("a " + kind + " was answered '" + reply + "', where " + expected + ", a refusal "
-                    + "('ERR write not persisted, ...'), an unknown outcome ('ERR outcome unknown: ...') or, for a "
-                    + "read, 'ERR read not served: ...' was expected");
         }
     }
 }

@@ -28,6 +28,24 @@ class ClusterMembersTest {
     }
 
     @Test
+    void takesTheAddressOfANodeToAdd() {
+        assertThat(ClusterMembers.parseAddress("n4", "host-4:9874")).isEqualTo(new ClusterMembers.Address("host-4", 9874));
+    }
+
+    @Test
+    void refusesAMalformedNodeToAddWithABadRequest() {
+        for (List<String> node : List.of(List.of("n 4", "127.0.0.1:9874"), List.of("n4", "127.0.0.1"),
+                List.of("n4", ":9874"), List.of("n4", "127.0.0.1:"), List.of("n4", "127.0.0.1:port"),
+                List.of("n4", "127.0.0.1:0"), List.of("n4", "127.0.0.1:65536"))) {
+            assertThatThrownBy(() -> ClusterMembers.parseAddress(node.get(0), node.get(1))).as(node.toString())
+                    .isInstanceOf(MembershipException.class)
+                    .satisfies(ex -> assertThat(((MembershipException) ex).status()).isEqualTo(400))
+                    .hasMessageContaining(node.get(0).equals("n4") ? "address" : "node id")
+                    .hasMessageContaining("n 4".equals(node.get(0)) ? "expected 1 to 64 letters" : "n4");
+        }
+    }
+
+    @Test
     void refusesMalformedPeerLists() {
         for (String peers : List.of("n1=127.0.0.1", "n1:127.0.0.1:9871", "n1=127.0.0.1:port", "n1=127.0.0.1:70000",
                 "n1=127.0.0.1:9871,n1=127.0.0.1:9872", "n1=127.0.0.1:9871,n2=127.0.0.1:9871", "=127.0.0.1:1")) {

@@ -47,6 +47,9 @@ public final class ClusterProcesses implements AutoCloseable {
 
     private final Map<String, ServerProcess> nodes = new LinkedHashMap<>();
 
+    /** The peers setting of nodes launched to join a running cluster: the first members and themselves. */
+    private final Map<String, String> joiningPeers = new LinkedHashMap<>();
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ClusterProcesses(Path root, int size, String... settings) {
@@ -113,13 +116,31 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         List<String> arguments = new ArrayList<>();
         arguments.add("--keystonelight.cluster.node-id=" + id);
-        arguments.add("--keystonelight.cluster.peers=" + this.peersOf.apply(id));
+        arguments.add("--keystonelight.cluster.peers=" + this.joiningPeers.getOrDefault(id, this.peersOf.apply(id)));
         arguments.addAll(this.settings);
         ServerProcess previous = this.nodes.get(id);
         if (previous != null) {
             previous.close();
         }
         this.nodes.put(id, ServerProcess.launch(folder, arguments.toArray(String[]::new)));
+    }
+
+    /**
+     * Launches nodes {@code ids}, not members yet, to be added at run time, and waits until each
+     * serves; each one's peers setting names the first members and itself. Returns their Raft
+     * addresses by id.
+     */
+    public Map<String, String> launchJoining(String... ids) {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        for (String id : ids) {
+            String address = "127.0.0.1:" + freePort();
+            addresses.put(id, address);
+            this.joiningPeers.put(id, this.peersOf.apply(this.ids.get(0)) + "," + id + "=" + address);
+            this.ids.add(id);
+            launch(id);
+        }
+        addresses.keySet().forEach(id -> this.nodes.get(id).awaitServing(START_TIMEOUT));
+        return addresses;
     }
 
     public Path folder(String id) {

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.keystonelight.command.Command;
 import io.keystonelight.command.CommandExecutor;
+import io.keystonelight.command.Resp3;
 import io.keystonelight.command.TransactionReads;
 import io.keystonelight.command.Transactional;
 import io.keystonelight.store.Write;
@@ -221,6 +222,11 @@ sealed interface RespCommand extends Command {
 
     /** @param section lower case, or {@code null} for the default sections */
     record Info(String section) implements RespCommand {
+
+        @Override
+        public Object resp3(Object result) {
+            return Resp3.verbatim(result);
+        }
     }
 
     /** {@code COMMAND}, {@code COMMAND COUNT}, {@code COMMAND DOCS}. */
@@ -228,6 +234,11 @@ sealed interface RespCommand extends Command {
     }
 
     record ConfigGet(List<byte[]> patterns) implements RespCommand {
+
+        @Override
+        public Object resp3(Object result) {
+            return Resp3.map(result);
+        }
     }
 
     /** {@code CONFIG SET notify-keyspace-events <flags>}: the one setting that changes at run time here. */
@@ -265,6 +276,11 @@ sealed interface RespCommand extends Command {
     record Hello(long protocolVersion, String user, byte[] password, byte[] clientName) implements RespCommand {
 
         @Override
+        public Object resp3(Object result) {
+            return Resp3.map(result);
+        }
+
+        @Override
         public boolean allowedBeforeAuthentication() {
             return true;
         }
@@ -277,6 +293,11 @@ sealed interface RespCommand extends Command {
 
     /** {@code CLIENT SETNAME|GETNAME|SETINFO|ID|LIST|INFO|KILL|NO-EVICT|REPLY ...}; the subcommand in lower case. */
     record Client(String subcommand, List<byte[]> arguments) implements RespCommand {
+
+        @Override
+        public Object resp3(Object result) {
+            return this.subcommand.equals("list") || this.subcommand.equals("info") ? Resp3.verbatim(result) : result;
+        }
 
         @Override
         public String commandName() {
@@ -299,6 +320,11 @@ sealed interface RespCommand extends Command {
     record Subscribe(List<byte[]> names, boolean pattern) implements RespCommand {
 
         @Override
+        public Object resp3(Object result) {
+            return PubSubCommands.pushes(result);
+        }
+
+        @Override
         public boolean allowedWhileSubscribed() {
             return true;
         }
@@ -306,6 +332,11 @@ sealed interface RespCommand extends Command {
 
     /** UNSUBSCRIBE and PUNSUBSCRIBE; no names: all of them. */
     record Unsubscribe(List<byte[]> names, boolean pattern) implements RespCommand {
+
+        @Override
+        public Object resp3(Object result) {
+            return PubSubCommands.pushes(result);
+        }
 
         @Override
         public boolean allowedWhileSubscribed() {

@@ -42,11 +42,28 @@ abstract class ServerBesideRedis extends ServerInThisJvm {
         }
     }
 
+    /** RESP's version the comparisons speak: 2, Redis's default, unless a subclass says 3. */
+    protected int protocol() {
+        return 2;
+    }
+
+    /**
+     * A connection to {@code port} in {@link #protocol()}: for RESP3 it sends {@code HELLO 3} first and
+     * checks that a map came back, since every reply after it is compared in that version.
+     */
+    protected RespConnection open(int port) {
+        RespConnection connection = RespConnection.connect(port);
+        if (protocol() == 3) {
+            String hello = connection.call("HELLO", "3");
+            assertThat(hello).as("HELLO 3 on port %d must answer RESP3's map of 7 fields", port).startsWith("%7\r\n");
+        }
+        return connection;
+    }
+
     /** Sends each request to both servers on one connection each, in order; every reply must be the same bytes. */
     protected void assertSameRepliesAsRedis(List<List<String>> requests) {
         List<String> differences = new ArrayList<>();
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
+        try (RespConnection kl = open(this.port); RespConnection reference = open(redis.port())) {
             for (List<String> request : requests) {
                 String expected = reference.call(request.toArray(String[]::new));
                 String actual = kl.call(request.toArray(String[]::new));

@@ -1,0 +1,142 @@
+package io.keystonelight.protocol.resp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.keystonelight.support.RespConnection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What changes with {@code HELLO 3}, against a real redis-server byte for byte: HELLO's own reply,
+ * switching back and forth, and each reply type RESP3 adds, for every command Redis 7.0 gives one.
+ */
+class Resp3AgainstRedisTest extends ServerBesideRedis {
+
+    @Override
+    protected int protocol() {
+        return 3;
+    }
+
+    /** Requests whose replies have a RESP3 type of their own (map, set, double, null) in Redis 7.0. */
+    private static final List<List<String>> TYPED = List.of(
+            List.of("GET", "nope"), List.of("SET", "s1", "x"), List.of("MGET", "s1", "nope"),
+            List.of("SET", "s1", "y", "NX"), List.of("SET", "s1", "z", "NX", "GET"), List.of("LPOS", "nope", "a"),
+            List.of("BLPOP", "nope", "0.01"), List.of("LMPOP", "1", "nope", "LEFT"), List.of("OBJECT", "ENCODING", "nope"),
+            List.of("HSET", "h", "a", "1", "b", "2"), List.of("HGETALL", "h"), List.of("HGETALL", "nope"),
+            List.of("HKEYS", "h"), List.of("HVALS", "h"), List.of("HSET", "h1", "only", "v"),
+            List.of("HRANDFIELD", "h1", "1", "WITHVALUES"), List.of("HRANDFIELD", "h1", "-2", "WITHVALUES"),
+            List.of("HRANDFIELD", "h1", "-2"), List.of("HRANDFIELD", "nope", "2", "WITHVALUES"),
+            List.of("SADD", "si", "3", "1", "2"), List.of("SMEMBERS", "si"), List.of("SMEMBERS", "nope"),
+            List.of("SINTER", "si", "si"), List.of("SUNION", "si", "nope"), List.of("SDIFF", "si", "nope"),
+            List.of("SINTER", "si", "nope"), List.of("SMISMEMBER", "si", "1", "9"), List.of("SADD", "s2", "only"),
+            List.of("SPOP", "s2", "1"), List.of("SPOP", "nope", "1"), List.of("SPOP", "si", "0"),
+            List.of("SRANDMEMBER", "si", "0"), List.of("SSCAN", "si", "0"),
+            List.of("ZADD", "z", "1.5", "a", "2", "b", "3", "c", "0.1", "d"), List.of("ZSCORE", "z", "a"),
+            List.of("ZSCORE", "z", "d"), List.of("ZSCORE", "z", "nope"), List.of("ZSCORE", "nope", "a"),
+            List.of("ZINCRBY", "z", "1", "a"), List.of("ZMSCORE", "z", "a", "nope", "d"), List.of("ZMSCORE", "nope", "a"),
+            List.of("ZRANGE", "z", "0", "-1", "WITHSCORES"), List.of("ZRANGE", "z", "0", "-1"),
+            List.of("ZRANGE", "z", "(1", "+inf", "BYSCORE", "WITHSCORES"), List.of("ZREVRANGE", "z", "0", "1", "WITHSCORES"),
+            List.of("ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "1", "2"),
+            List.of("ZREVRANGEBYSCORE", "z", "+inf", "-inf", "WITHSCORES"), List.of("ZRANGE", "nope", "0", "-1", "WITHSCORES"),
+            List.of("ZUNION", "2", "z", "z", "WITHSCORES"), List.of("ZINTER", "1", "z", "WITHSCORES"),
+            List.of("ZDIFF", "2", "z", "nope", "WITHSCORES"), List.of("ZUNION", "1", "z"),
+            List.of("ZADD", "z", "INCR", "1", "b"), List.of("ZADD", "z", "NX", "INCR", "1", "b"),
+            List.of("ZADD", "z", "XX", "INCR", "1", "nope"), List.of("ZSCAN", "z", "0"),
+            List.of("ZPOPMIN", "z"), List.of("ZPOPMAX", "z", "2"), List.of("ZPOPMIN", "nope"), List.of("ZPOPMIN", "nope", "2"),
+            List.of("ZADD", "z1", "7", "only"), List.of("ZRANDMEMBER", "z1", "1", "WITHSCORES"),
+            List.of("ZRANDMEMBER", "z1", "-2", "WITHSCORES"), List.of("ZRANDMEMBER", "nope", "2", "WITHSCORES"),
+            List.of("ZADD", "zinf", "inf", "up", "-inf", "down", "1e300", "big"), List.of("ZRANGE", "zinf", "0", "-1", "WITHSCORES"),
+            List.of("ZMPOP", "2", "nope", "zinf", "MIN", "COUNT", "2"), List.of("ZMPOP", "1", "nope", "MAX"),
+            List.of("BZPOPMAX", "nope", "zinf", "0"), List.of("BZMPOP", "0", "1", "z", "MIN"),
+            List.of("BZPOPMIN", "nope", "0.01"), List.of("BZMPOP", "0.01", "1", "nope", "MIN"),
+            List.of("SET", "l1", "ohmytext"), List.of("SET", "l2", "mynewtext"), List.of("LCS", "l1", "l2"),
+            List.of("LCS", "l1", "l2", "IDX"), List.of("LCS", "l1", "l2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
+            List.of("CONFIG", "GET", "save"), List.of("CONFIG", "GET", "nosuchsetting"),
+            List.of("MULTI"), List.of("HGETALL", "h"), List.of("ZSCORE", "z", "nope"), List.of("ZINCRBY", "z1", "1", "only"),
+            List.of("SMEMBERS", "si"), List.of("GET", "nope"), List.of("ZRANGE", "z1", "0", "-1", "WITHSCORES"),
+            List.of("EXEC"), List.of("WATCH", "s1"), List.of("SET", "s1", "changed"), List.of("MULTI"), List.of("GET", "s1"),
+            List.of("EXEC"), List.of("PING"), List.of("HELLO", "4"), List.of("HELLO", "x"), List.of("HELLO", "3", "BOGUS"),
+            List.of("HELLO", "3", "SETNAME", "bad name"));
+
+    @Test
+    void everyTypedReplyIsRedissByteForByte() {
+        assertSameRepliesAsRedis(TYPED);
+    }
+
+    /**
+     * HELLO's map in RESP3 and its array in RESP2, as Redis's but for what names the server: its
+     * version (this server claims 7.0.0, Redis says its own patch level) and the connection's id
+     * (a counter of each server's own connections).
+     */
+    @Test
+    void helloSwitchesBothWaysWithRedissReply() {
+        List<String> differences = new ArrayList<>();
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (List<String> request : List.of(List.of("HELLO", "3"), List.of("HGETALL", "nope"), List.of("HELLO"),
+                    List.of("HELLO", "2"), List.of("HGETALL", "nope"), List.of("GET", "nope"), List.of("HELLO"),
+                    List.of("HELLO", "3", "SETNAME", "resp3-client"), List.of("CLIENT", "GETNAME"),
+                    List.of("ZSCORE", "nope", "a"), List.of("HELLO", "2", "AUTH", "default", "any"),
+                    List.of("HELLO", "3", "AUTH", "nobody", "x"), List.of("GET", "nope"))) {
+                String expected = masked(reference.call(request.toArray(String[]::new)));
+                String actual = masked(kl.call(request.toArray(String[]::new)));
+                if (!expected.equals(actual)) {
+                    differences.add(request + "\n    redis:         " + escaped(expected) + "\n    keystonelight: "
+                            + escaped(actual));
+                }
+            }
+        }
+        assertThat(differences).as("requests whose replies differ from Redis's, version and id masked").isEmpty();
+    }
+
+    /**
+     * A reply is worded in the version in force when its request ran: a write that fails its
+     * condition (a null) pipelined before HELLO 3 still gets RESP2's null, the request after HELLO RESP3's.
+     */
+    @Test
+    void helloPipelinedBehindAWriteSwitchesOnlyWhatFollowsIt() {
+        byte[] pipeline = concat(RespConnection.request("SET", "p", "1"), RespConnection.request("SET", "p", "2", "NX"),
+                RespConnection.request("HELLO", "3"), RespConnection.request("SET", "p", "3", "NX"),
+                RespConnection.request("HELLO", "2"), RespConnection.request("SET", "p", "4", "NX"));
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            kl.send(pipeline);
+            reference.send(pipeline);
+            for (int i = 0; i < 6; i++) {
+                String expected = masked(reference.readReply());
+                assertThat(masked(kl.readReply())).as("reply %d of the pipeline", i).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** INFO, CLIENT INFO and CLIENT LIST are verbatim text in RESP3; their content is this server's own. */
+    @Test
+    void textForHumansIsAVerbatimString() {
+        try (RespConnection kl = open(this.port)) {
+            assertThat(kl.call("INFO", "server")).startsWith("=").contains("\r\ntxt:# Server\r\n");
+            String info = kl.call("CLIENT", "INFO");
+            assertThat(info).as("CLIENT INFO in RESP3").matches("(?s)=\\d+\r\ntxt:id=\\d+ .* resp=3\n\r\n");
+            assertThat(info.length() - info.indexOf("\r\n") - 4)
+                    .as("the verbatim length counts txt: and the text, not the final CRLF")
+                    .isEqualTo(Integer.parseInt(info.substring(1, info.indexOf("\r\n"))));
+            assertThat(kl.call("CLIENT", "LIST")).startsWith("=").contains("txt:id=");
+        }
+    }
+
+    /** Version and id are the server's own; the rest of HELLO's reply must match. */
+    private static String masked(String reply) {
+        return reply.replaceFirst("\\$7\r\nversion\r\n\\$\\d+\r\n[0-9.]+\r\n", "\\$7\r\nversion\r\n(version)\r\n")
+                .replaceFirst("\\$2\r\nid\r\n:\\d+\r\n", "\\$2\r\nid\r\n(id)\r\n");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+}

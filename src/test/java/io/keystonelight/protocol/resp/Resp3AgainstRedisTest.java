@@ -123,6 +123,33 @@ class Resp3AgainstRedisTest extends ServerBesideRedis {
         }
     }
 
+    /**
+     * {@code redis-cli -3}, a real process, prints what it decoded the same for both servers: maps as
+     * {@code 1# key => value}, sets as {@code 1~}, doubles as {@code (double)}, RESP3's null as {@code (nil)}.
+     */
+    @Test
+    void redisCliInResp3PrintsTheSameForBoth() throws Exception {
+        java.nio.file.Path cli = io.keystonelight.support.RedisServerProcess.executable("redis-cli");
+        io.keystonelight.support.Needs.require(cli != null, "redis-cli is not installed (apt-get install redis-tools)");
+        List<List<String>> requests = List.of(List.of("HSET", "h", "a", "1", "b", "2"), List.of("HGETALL", "h"),
+                List.of("SADD", "s", "1", "2"), List.of("SMEMBERS", "s"), List.of("ZADD", "z", "1.5", "a", "2", "b"),
+                List.of("ZSCORE", "z", "a"), List.of("ZRANGE", "z", "0", "-1", "WITHSCORES"), List.of("GET", "nope"),
+                List.of("CONFIG", "GET", "save"));
+        for (List<String> request : requests) {
+            String expected = cli(cli, redis.port(), request);
+            assertThat(cli(cli, this.port, request)).as("redis-cli -3 %s", request).isEqualTo(expected);
+        }
+    }
+
+    private static String cli(java.nio.file.Path cli, int port, List<String> request) throws Exception {
+        List<String> command = new ArrayList<>(List.of(cli.toString(), "-3", "--no-raw", "-p", String.valueOf(port)));
+        command.addAll(request);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("redis-cli ended").isTrue();
+        return output;
+    }
+
     /** INFO, CLIENT INFO and CLIENT LIST are verbatim text in RESP3; their content is this server's own. */
     @Test
     void textForHumansIsAVerbatimString() {

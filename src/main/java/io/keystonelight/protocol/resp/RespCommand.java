@@ -231,6 +231,16 @@ sealed interface RespCommand extends Command {
 
     /** {@code COMMAND}, {@code COMMAND COUNT}, {@code COMMAND DOCS}. */
     record CommandInfo(String subcommand) implements RespCommand {
+
+        /** DOCS is a map; in each command's array its flags, ACL categories and tips are sets. */
+        @Override
+        public Object resp3(Object result) {
+            return switch (this.subcommand) {
+                case "count" -> result;
+                case "docs" -> Resp3.map(result);
+                default -> CommandTable.resp3((List<?>) result);
+            };
+        }
     }
 
     record ConfigGet(List<byte[]> patterns) implements RespCommand {

@@ -54,7 +54,7 @@ class Resp3AgainstRedisTest extends ServerBesideRedis {
             List.of("BZPOPMIN", "nope", "0.01"), List.of("BZMPOP", "0.01", "1", "nope", "MIN"),
             List.of("SET", "l1", "ohmytext"), List.of("SET", "l2", "mynewtext"), List.of("LCS", "l1", "l2"),
             List.of("LCS", "l1", "l2", "IDX"), List.of("LCS", "l1", "l2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
-            List.of("CONFIG", "GET", "save"), List.of("CONFIG", "GET", "nosuchsetting"),
+            List.of("CONFIG", "GET", "save"), List.of("CONFIG", "GET", "nosuchsetting"), List.of("COMMAND", "DOCS", "nosuch"),
             List.of("MULTI"), List.of("HGETALL", "h"), List.of("ZSCORE", "z", "nope"), List.of("ZINCRBY", "z1", "1", "only"),
             List.of("SMEMBERS", "si"), List.of("GET", "nope"), List.of("ZRANGE", "z1", "0", "-1", "WITHSCORES"),
             List.of("EXEC"), List.of("WATCH", "s1"), List.of("SET", "s1", "changed"), List.of("MULTI"), List.of("GET", "s1"),
@@ -148,6 +148,14 @@ class Resp3AgainstRedisTest extends ServerBesideRedis {
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("redis-cli ended").isTrue();
         return output;
+    }
+
+    /** COMMAND's content is this server's own; in RESP3 each command's flags are a set, as Redis's. */
+    @Test
+    void commandFlagsAreSets() {
+        try (RespConnection kl = open(this.port)) {
+            assertThat(kl.call("COMMAND")).contains("*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n");
+        }
     }
 
     /** INFO, CLIENT INFO and CLIENT LIST are verbatim text in RESP3; their content is this server's own. */

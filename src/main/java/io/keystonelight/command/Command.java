@@ -38,6 +38,14 @@ public interface Command {
         return null;
     }
 
+    /**
+     * {@code result} as a RESP3 connection gets it: wrapped in the {@link Resp3} type Redis 7.0 gives
+     * this command's reply there (a map, a set, a double, ...). RESP2 words the result as it is.
+     */
+    default Object resp3(Object result) {
+        return result;
+    }
+
     /** Its name as Redis's errors show it, lower case. */
     default String commandName() {
         return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);

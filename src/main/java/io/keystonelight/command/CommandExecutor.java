@@ -81,7 +81,7 @@ public class CommandExecutor {
             this.commandsByKind[command.kind().ordinal()].increment();
             // A connection that must still authenticate, or that subscribed, queues nothing: what it may
             // not run is refused as it runs. Subscribed, every command it may run answers at once.
-            if ((session.isAuthenticated() || !this.passwordCheck.required()) && session.subscriber().count() == 0) {
+            if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()) {
                 CompletableFuture<Object> queued = session.transaction().queue(command);
                 if (queued != null) {
                     replies[i] = new PendingReply(command, queued);
@@ -132,7 +132,7 @@ public class CommandExecutor {
                 return CompletableFuture.failedFuture(new CommandException("NOAUTH",
                         "Authentication required.", "authentication required: send auth <password> first"));
             }
-            if (session.subscriber().count() > 0 && !command.allowedWhileSubscribed()) {
+            if (session.inSubscribedMode() && !command.allowedWhileSubscribed()) {
                 String refusal = "Can't execute '" + command.commandName() + "': only (P|S)SUBSCRIBE / "
                         + "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
                 if (command instanceof TransactionCommand.Exec || command instanceof Transaction.Aborted) {
@@ -169,7 +169,7 @@ public class CommandExecutor {
             return this.transactions.run(session, command);
         }
         if (command instanceof Command.Ping ping) {
-            if (session.subscriber().count() > 0) {
+            if (session.inSubscribedMode()) {
                 // A subscribed connection's PING is answered in the form of a message, as Redis does.
                 return CompletableFuture.completedFuture(List.of("pong".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                         ping.message() == null ? new byte[0] : ping.message()));

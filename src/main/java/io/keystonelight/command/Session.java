@@ -64,6 +64,15 @@ public final class Session {
 
     private boolean skipNextReply;
 
+    /** RESP's version as the connection's commands run: what HELLO last chose (RESP3 lifts RESP2's subscribed rules). */
+    private int protocol = 2;
+
+    /**
+     * RESP's version as replies are worded. Apart from {@link #protocol}: a reply is worded when it leaves, in
+     * request order, and a write sent before {@code HELLO 3} may finish after HELLO ran; it is still RESP2's.
+     */
+    private int replyProtocol = 2;
+
     /** The connection under a session, as CLIENT LIST and CLIENT KILL need it. */
     public interface Link {
 
@@ -276,6 +285,27 @@ public final class Session {
         return true;
     }
 
+    public int protocol() {
+        return this.protocol;
+    }
+
+    public void protocol(int version) {
+        this.protocol = version;
+    }
+
+    public int replyProtocol() {
+        return this.replyProtocol;
+    }
+
+    public void replyProtocol(int version) {
+        this.replyProtocol = version;
+    }
+
+    /** Whether it must keep to RESP2's subscribed rules: subscribed, and not switched to RESP3. */
+    public boolean inSubscribedMode() {
+        return this.protocol == 2 && this.subscriber.count() > 0;
+    }
+
     /** Whether CLIENT LIST's {@code TYPE pubsub} takes it: it subscribed to a channel or a pattern. */
     public boolean isSubscriber() {
         return this.subscriber.count() > 0;
@@ -307,7 +337,7 @@ public final class Session {
                 + " psub=" + this.subscriber.patterns().size() + " ssub=0 multi=" + queued
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0"
                 + " oll=" + this.link.pendingReplies() + " omem=" + this.link.unsentBytes() + " tot-mem=0"
-                + " events=r cmd=" + this.lastCommand + " user=default redir=-1 resp=2\n";
+                + " events=r cmd=" + this.lastCommand + " user=default redir=-1 resp=" + this.protocol + "\n";
     }
 
     private record Waiting(Command command, CompletableFuture<Object> result) {

@@ -69,6 +69,11 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     private static final Command PUSHED = new Command() {
 
         @Override
+        public Object resp3(Object message) {
+            return io.keystonelight.command.Resp3.push(message);
+        }
+
+        @Override
         public String toString() {
             return "(message pushed to a subscriber)";
         }
@@ -300,7 +305,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
                     out = this.channel.alloc().ioBuffer();
                 }
                 try {
-                    this.protocol.encode(head, result, failure, out);
+                    this.protocol.encode(this.session, head, result, failure, out);
                 }
                 catch (RuntimeException ex) {
                     out.release();

@@ -34,6 +34,16 @@ public interface WireProtocol {
      */
     void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out);
 
+    /**
+     * Writes the reply as {@link #encode(PendingReply, Object, Throwable, ByteBuf)} does, for a protocol
+     * whose wording depends on the connection (RESP's version, chosen by {@code HELLO}).
+     * @param session the connection's, on its event loop, replies asked for in the order they leave
+     */
+    default void encode(io.keystonelight.command.Session session, PendingReply reply, Object result,
+            Throwable failure, ByteBuf out) {
+        encode(reply, result, failure, out);
+    }
+
     /** The line a connection gets when it is refused because too many are open. */
     default byte[] tooManyConnections(int limit) {
         return ("ERR too many connections: this server serves at most " + limit

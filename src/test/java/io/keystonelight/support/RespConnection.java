@@ -97,17 +97,25 @@ public final class RespConnection implements AutoCloseable {
         String line = readLine(reply);
         char type = line.charAt(0);
         switch (type) {
-            case '+', '-', ':' -> {
+            // RESP3's null, double, boolean and big number are one line, as RESP2's simple types.
+            case '+', '-', ':', '_', ',', '#', '(' -> {
             }
-            case '$' -> {
+            // Verbatim strings and blob errors are framed as bulk strings.
+            case '$', '=', '!' -> {
                 int length = Integer.parseInt(line.substring(1));
                 if (length >= 0) {
                     reply.writeBytes(this.in.readNBytes(length + 2));
                 }
             }
-            case '*' -> {
+            case '*', '~', '>' -> {
                 int count = Integer.parseInt(line.substring(1));
                 for (int i = 0; i < count; i++) {
+                    readValue(reply);
+                }
+            }
+            case '%' -> {
+                int pairs = Integer.parseInt(line.substring(1));
+                for (int i = 0; i < 2 * pairs; i++) {
                     readValue(reply);
                 }
             }

@@ -24,6 +24,11 @@ public record DataRequest(DataCommand command, List<byte[]> args) implements Com
         return this.command.name();
     }
 
+    @Override
+    public Object resp3(Object result) {
+        return ReplyShapes.of(this.command).resp3(this.args, result);
+    }
+
     /** A read as well as a write: inside EXEC a read must see the transaction's earlier writes. */
     @Override
     public Write<?> step(long now) {

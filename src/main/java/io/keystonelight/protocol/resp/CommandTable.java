@@ -58,6 +58,19 @@ final class CommandTable {
     private CommandTable() {
     }
 
+    /** {@link #describeAll()}'s arrays as RESP3 has them: flags, ACL categories and tips are sets. */
+    static List<Object> resp3(List<?> described) {
+        List<Object> all = new ArrayList<>(described.size());
+        for (Object command : described) {
+            List<Object> fields = new ArrayList<>((List<?>) command);
+            for (int set : new int[] { 2, 6, 7 }) {
+                fields.set(set, io.keystonelight.command.Resp3.set(fields.get(set)));
+            }
+            all.add(fields);
+        }
+        return all;
+    }
+
     /** The reply to {@code COMMAND}: one array per command. */
     static List<Object> describeAll() {
         List<Object> all = new ArrayList<>(COMMANDS.size());

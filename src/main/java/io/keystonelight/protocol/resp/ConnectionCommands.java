@@ -100,7 +100,11 @@ class ConnectionCommands implements CommandFamily {
         if (hello.clientName() != null) {
             setName(session, hello.clientName());
         }
-        return List.of("server", "redis", "version", ServerCommands.REDIS_VERSION, "proto", 2L, "id", session.id(),
+        if (hello.protocolVersion() != 0) {
+            session.protocol((int) hello.protocolVersion());
+        }
+        return List.of("server", "redis", "version", ServerCommands.REDIS_VERSION, "proto", (long) session.protocol(),
+                "id", session.id(),
                 "mode", "standalone", "role", "master", "modules", List.of());
     }
 

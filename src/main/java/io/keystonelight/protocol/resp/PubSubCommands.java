@@ -79,6 +79,14 @@ class PubSubCommands implements CommandFamily {
         });
     }
 
+    /** (Un)subscribe confirmations as RESP3 has them: each a push, as the messages are. */
+    static Object pushes(Object result) {
+        if (result instanceof RespProtocol.Several several) {
+            return new RespProtocol.Several(several.replies().stream().map(io.keystonelight.command.Resp3::push).toList());
+        }
+        return io.keystonelight.command.Resp3.push(result);
+    }
+
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.keystonelight.command.Command;
 import io.keystonelight.command.CommandExecutor;
+import io.keystonelight.command.Resp3;
 import io.keystonelight.command.TransactionReads;
 import io.keystonelight.command.Transactional;
 import io.keystonelight.store.Write;
@@ -219,17 +220,37 @@ sealed interface RespCommand extends Command {
 
     // ---- server commands (ServerCommands)
 
-    /** @param section lower case, or {@code null} for the default sections */
     /** {@code INFO [section ...]}: the sections asked for, lower case; none, the default ones. */
     record Info(java.util.Set<String> sections) implements RespCommand {
+
+        @Override
+        public Object resp3(Object result) {
+            return Resp3.verbatim(result);
+        }
     }
 
     /** {@code COMMAND}, {@code COMMAND COUNT}, {@code COMMAND DOCS}. */
     record CommandInfo(String subcommand) implements RespCommand {
+
+        /** DOCS is a map; in each command's array its flags, ACL categories and tips are sets. */
+        @Override
+        public Object resp3(Object result) {
+            return switch (this.subcommand) {
+                case "count" -> result;
+                case "docs" -> Resp3.map(result);
+                default -> CommandTable.resp3((List<?>) result);
+            };
+        }
     }
 
     /** {@code CONFIG GET|SET|RESETSTAT|REWRITE|HELP}; {@code arguments} are those after the subcommand. */
     record Config(String subcommand, List<byte[]> arguments) implements RespCommand {
+
+        /** CONFIG GET's names and values are a map in RESP3; the other subcommands keep their types. */
+        @Override
+        public Object resp3(Object result) {
+            return "get".equals(this.subcommand) ? Resp3.map(result) : result;
+        }
 
         @Override
         public String commandName() {
@@ -263,6 +284,11 @@ sealed interface RespCommand extends Command {
     record Hello(long protocolVersion, String user, byte[] password, byte[] clientName) implements RespCommand {
 
         @Override
+        public Object resp3(Object result) {
+            return Resp3.map(result);
+        }
+
+        @Override
         public boolean allowedBeforeAuthentication() {
             return true;
         }
@@ -275,6 +301,11 @@ sealed interface RespCommand extends Command {
 
     /** {@code CLIENT SETNAME|GETNAME|SETINFO|ID|LIST|INFO|KILL|NO-EVICT|REPLY ...}; the subcommand in lower case. */
     record Client(String subcommand, List<byte[]> arguments) implements RespCommand {
+
+        @Override
+        public Object resp3(Object result) {
+            return this.subcommand.equals("list") || this.subcommand.equals("info") ? Resp3.verbatim(result) : result;
+        }
 
         @Override
         public String commandName() {
@@ -297,6 +328,11 @@ sealed interface RespCommand extends Command {
     record Subscribe(List<byte[]> names, boolean pattern) implements RespCommand {
 
         @Override
+        public Object resp3(Object result) {
+            return PubSubCommands.pushes(result);
+        }
+
+        @Override
         public boolean allowedWhileSubscribed() {
             return true;
         }
@@ -304,6 +340,11 @@ sealed interface RespCommand extends Command {
 
     /** UNSUBSCRIBE and PUNSUBSCRIBE; no names: all of them. */
     record Unsubscribe(List<byte[]> names, boolean pattern) implements RespCommand {
+
+        @Override
+        public Object resp3(Object result) {
+            return PubSubCommands.pushes(result);
+        }
 
         @Override
         public boolean allowedWhileSubscribed() {

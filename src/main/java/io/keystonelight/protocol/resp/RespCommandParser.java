@@ -364,9 +364,8 @@ final class RespCommandParser {
         long version = 0;
         if (args.size() >= 2) {
             version = integerOr(args.get(1), "Protocol version is not an integer or out of range");
-            if (version != 2) {
-                return new RespCommand.Refused("NOPROTO", "unsupported protocol version: this server speaks "
-                        + "RESP2 only (HELLO 2)");
+            if (version != 2 && version != 3) {
+                return new RespCommand.Refused("NOPROTO", "unsupported protocol version");
             }
         }
         String user = null;

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandler;
 import io.keystonelight.command.CommandException;
 import io.keystonelight.command.CommandExecutor;
 import io.keystonelight.command.PendingReply;
+import io.keystonelight.command.Resp3;
+import io.keystonelight.command.Session;
 import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.WriteRefusedException;
 import io.keystonelight.store.WriteRejectedException;
@@ -20,8 +22,9 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * RESP2, Redis's protocol, on the same port as the text protocol: a connection whose first byte
- * is {@code *} speaks it for its whole life. Replies are worded from the command's result:
+ * RESP, Redis's protocol, on the same port as the text protocol: a connection whose first byte
+ * is {@code *} speaks it for its whole life, RESP2 until {@code HELLO 3} asks for RESP3, whose
+ * types ({@link Resp3}) each command chooses for its reply ({@link io.keystonelight.command.Command#resp3}). Replies are worded from the command's result:
  * {@link CommandExecutor#OK} is {@code +OK}, {@link CommandExecutor#NONE} a null bulk, a
  * {@code byte[]} a bulk string, a number an integer, a {@link String} a status line (a bulk
  * string inside an array), a {@link List} an array; failures are {@code -CODE message}.
@@ -46,6 +49,11 @@ public class RespProtocol implements WireProtocol {
 
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** RESP3 has one null, for a missing bulk string and a missing array alike. */
+    private static final byte[] NULL = "_\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] VERBATIM_TEXT = "txt:".getBytes(StandardCharsets.US_ASCII);
+
     @Override
     public String name() {
         return "resp";
@@ -63,6 +71,27 @@ public class RespProtocol implements WireProtocol {
 
     @Override
     public void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out) {
+        encode(reply, result, failure, out, false);
+    }
+
+    /**
+     * Words the reply in the connection's RESP version at the place the reply leaves: a successful
+     * {@code HELLO} switches it, its own reply already in the new version, as Redis does.
+     */
+    @Override
+    public void encode(Session session, PendingReply reply, Object result, Throwable failure, ByteBuf out) {
+        if (failure == null && reply.command() instanceof RespCommand.Hello hello && hello.protocolVersion() != 0) {
+            session.replyProtocol((int) hello.protocolVersion());
+        }
+        if (session.replyProtocol() == 3) {
+            encode(reply, failure == null ? reply.command().resp3(result) : null, failure, out, true);
+        }
+        else {
+            encode(reply, result, failure, out, false);
+        }
+    }
+
+    private static void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out, boolean resp3) {
         if (failure != null) {
             error(out, failure);
             return;
@@ -74,11 +103,12 @@ public class RespProtocol implements WireProtocol {
             status(out, "OK");
         }
         else {
-            value(out, result);
+            value(out, result, resp3);
         }
     }
 
-    private static void value(ByteBuf out, Object result) {
+    /** @param resp3 whether RESP3's null and its types beyond RESP2's ({@link Resp3}) are spoken */
+    private static void value(ByteBuf out, Object result, boolean resp3) {
         if (result == CommandExecutor.OK) {
             out.writeBytes(OK);
         }
@@ -94,12 +124,7 @@ public class RespProtocol implements WireProtocol {
             out.writeBytes(CRLF);
         }
         else if (result instanceof List<?> list) {
-            out.writeByte('*');
-            writeDecimal(out, list.size());
-            out.writeBytes(CRLF);
-            for (Object element : list) {
-                value(out, element);
-            }
+            aggregate(out, '*', list, resp3);
         }
         else if (result instanceof Status status) {
             status(out, status.text());
@@ -108,12 +133,27 @@ public class RespProtocol implements WireProtocol {
             status(out, status.text());
         }
         else if (result == CommandExecutor.NULL_ARRAY) {
-            out.writeBytes(NULL_ARRAY);
+            out.writeBytes(resp3 ? NULL : NULL_ARRAY);
         }
         else if (result instanceof Several several) {
             for (Object reply : several.replies()) {
-                value(out, reply);
+                value(out, reply, resp3);
             }
+        }
+        else if (result instanceof Resp3.MapReply map) {
+            map(out, map.flat());
+        }
+        else if (result instanceof Resp3.SetReply set) {
+            aggregate(out, '~', set.members(), true);
+        }
+        else if (result instanceof Resp3.PushReply push) {
+            aggregate(out, '>', push.parts(), true);
+        }
+        else if (result instanceof Resp3.DoubleReply number) {
+            number(out, number.digits());
+        }
+        else if (result instanceof Resp3.VerbatimReply verbatim) {
+            verbatim(out, verbatim.text());
         }
         else if (result instanceof Throwable failure) {
             // A command's error inside EXEC's array.
@@ -123,11 +163,53 @@ public class RespProtocol implements WireProtocol {
             status(out, "OK");
         }
         else if (result == CommandExecutor.NONE || result == null) {
-            out.writeBytes(NULL_BULK);
+            out.writeBytes(resp3 ? NULL : NULL_BULK);
         }
         else {
             throw new IllegalArgumentException("no RESP form for a result of type " + result.getClass().getName());
         }
+    }
+
+    /** {@code *} an array, {@code ~} a set, {@code >} a push: a count, then the elements. */
+    private static void aggregate(ByteBuf out, char type, List<?> elements, boolean resp3) {
+        out.writeByte(type);
+        writeDecimal(out, elements.size());
+        out.writeBytes(CRLF);
+        for (Object element : elements) {
+            value(out, element, resp3);
+        }
+    }
+
+    /** {@code %}: the count of pairs, then key and value in turn. */
+    private static void map(ByteBuf out, List<?> flat) {
+        if (flat.size() % 2 != 0) {
+            throw new IllegalArgumentException("a map needs keys and values in pairs, got " + flat.size()
+                    + " elements");
+        }
+        out.writeByte('%');
+        writeDecimal(out, flat.size() / 2);
+        out.writeBytes(CRLF);
+        for (Object element : flat) {
+            value(out, element, true);
+        }
+    }
+
+    /** {@code ,}: the digits Redis's {@code %.17g} gives, {@code inf} and {@code -inf} as they are. */
+    private static void number(ByteBuf out, byte[] digits) {
+        out.writeByte(',');
+        out.writeBytes(digits);
+        out.writeBytes(CRLF);
+    }
+
+    /** {@code =}: a bulk string whose first four bytes name its format. */
+    private static void verbatim(ByteBuf out, byte[] text) {
+        out.ensureWritable(text.length + 24);
+        out.writeByte('=');
+        writeDecimal(out, text.length + 4);
+        out.writeBytes(CRLF);
+        out.writeBytes(VERBATIM_TEXT);
+        out.writeBytes(text);
+        out.writeBytes(CRLF);
     }
 
     private static void bulk(ByteBuf out, byte[] bytes) {

@@ -42,8 +42,8 @@ class RespBlockingPopsAgainstRedisTest extends ServerBesideRedis {
                 List.of("EXEC"), List.of("LRANGE", "l", "0", "-1"), List.of("LRANGE", "d", "0", "-1"),
                 List.of("ZRANGE", "z", "0", "-1", "WITHSCORES"));
         List<String> differences = new ArrayList<>();
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
+        try (RespConnection kl = open(this.port);
+                RespConnection reference = open(redis.port())) {
             for (List<String> request : requests) {
                 String[] args = request.toArray(String[]::new);
                 String expected = reference.call(args);
@@ -66,11 +66,11 @@ class RespBlockingPopsAgainstRedisTest extends ServerBesideRedis {
      * Every reply of a script in which clients block and another connection pushes, in the order
      * the script reads them; each push is sent only once the server counts the clients blocked.
      */
-    private static List<String> woken(int port, IntSupplier blockedClients) {
+    private List<String> woken(int port, IntSupplier blockedClients) {
         List<String> replies = new ArrayList<>();
-        try (RespConnection first = RespConnection.connect(port);
-                RespConnection second = RespConnection.connect(port);
-                RespConnection pusher = RespConnection.connect(port)) {
+        try (RespConnection first = open(port);
+                RespConnection second = open(port);
+                RespConnection pusher = open(port)) {
             first.send(RespConnection.request("BLPOP", "q1", "q2", "0"));
             awaitBlocked(blockedClients, 1);
             second.send(RespConnection.request("BRPOP", "q2", "5"));
@@ -110,7 +110,7 @@ class RespBlockingPopsAgainstRedisTest extends ServerBesideRedis {
             replies.add(pusher.call("PING"));
 
             // A client that disconnects while blocked leaves the queue: the next push stays in the list.
-            try (RespConnection leaving = RespConnection.connect(port)) {
+            try (RespConnection leaving = open(port)) {
                 leaving.send(RespConnection.request("BLPOP", "gone", "0"));
                 awaitBlocked(blockedClients, 1);
             }

@@ -246,8 +246,8 @@ class RespCollectionsAgainstRedisTest extends ServerBesideRedis {
 
     private void compare(List<Request> requests) {
         List<String> differences = new ArrayList<>();
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
+        try (RespConnection kl = open(this.port);
+                RespConnection reference = open(redis.port())) {
             for (Request request : requests) {
                 String expected = reference.call(request.args().toArray(String[]::new));
                 String actual = kl.call(request.args().toArray(String[]::new));

@@ -36,8 +36,8 @@ class RespIntrospectionAgainstRedisTest extends ServerBesideRedis {
 
     @Test
     void timeIsTwoBulkStringsOfTheClockAsRedisSendsThem() {
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
+        try (RespConnection kl = open(this.port);
+                RespConnection reference = open(redis.port())) {
             long before = System.currentTimeMillis() / 1000;
             String expected = reference.call("TIME");
             String actual = kl.call("TIME");
@@ -53,7 +53,7 @@ class RespIntrospectionAgainstRedisTest extends ServerBesideRedis {
 
     @Test
     void lastSaveIsTheStartUntilACompactionThenTheCompaction() throws Exception {
-        try (RespConnection kl = RespConnection.connect(this.port)) {
+        try (RespConnection kl = open(this.port)) {
             long started = integer(kl.call("LASTSAVE"));
             assertThat(started).as("LASTSAVE before any compaction: the server's start")
                     .isLessThanOrEqualTo(System.currentTimeMillis() / 1000);
@@ -68,7 +68,7 @@ class RespIntrospectionAgainstRedisTest extends ServerBesideRedis {
 
     @Test
     void memoryUsageCountsTheBytesOfTheKeyAndOfTheValue() {
-        try (RespConnection kl = RespConnection.connect(this.port)) {
+        try (RespConnection kl = open(this.port)) {
             kl.call("SET", "k", "x".repeat(8));
             long small = usage(kl, "k");
             kl.call("SET", "k", "x".repeat(10_000));
@@ -98,8 +98,8 @@ class RespIntrospectionAgainstRedisTest extends ServerBesideRedis {
     void memoryUsageOfEveryTypeIsAnIntegerAsRedisAnswers() {
         List<List<String>> writes = List.of(List.of("SET", "s", "v"), List.of("HSET", "h", "f", "v"),
                 List.of("RPUSH", "l", "a"), List.of("SADD", "set", "m"), List.of("ZADD", "z", "1", "m"));
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
+        try (RespConnection kl = open(this.port);
+                RespConnection reference = open(redis.port())) {
             for (List<String> write : writes) {
                 String[] request = write.toArray(String[]::new);
                 assertThat(kl.call(request)).isEqualTo(reference.call(request));

@@ -114,8 +114,8 @@ class RespTransactionsAndPubSubAgainstRedisTest extends ServerBesideRedis {
                     on(0, "HSET", "h", "c", "3"), pushed(1)));
         }
         finally {
-            try (RespConnection kl = RespConnection.connect(this.port);
-                    RespConnection reference = RespConnection.connect(redis.port())) {
+            try (RespConnection kl = open(this.port);
+                    RespConnection reference = open(redis.port())) {
                 kl.call("CONFIG", "SET", "notify-keyspace-events", "");
                 reference.call("CONFIG", "SET", "notify-keyspace-events", "");
             }
@@ -128,8 +128,8 @@ class RespTransactionsAndPubSubAgainstRedisTest extends ServerBesideRedis {
         List<RespConnection> reference = new ArrayList<>();
         try {
             for (int i = 0; i < connections; i++) {
-                kl.add(RespConnection.connect(this.port));
-                reference.add(RespConnection.connect(redis.port()));
+                kl.add(open(this.port));
+                reference.add(open(redis.port()));
             }
             for (Step step : steps) {
                 List<String> expected = run(reference.get(step.connection()), step);

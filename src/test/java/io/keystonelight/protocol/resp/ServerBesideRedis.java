@@ -3,6 +3,7 @@ package io.keystonelight.protocol.resp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,18 +43,44 @@ abstract class ServerBesideRedis extends ServerInThisJvm {
         }
     }
 
+    /** RESP's version the comparisons speak: 2, Redis's default, unless a subclass says 3. */
+    protected int protocol() {
+        return 2;
+    }
+
+    /**
+     * A connection to {@code port} in {@link #protocol()}: for RESP3 it sends {@code HELLO 3} first and
+     * checks that a map came back, since every reply after it is compared in that version.
+     */
+    protected RespConnection open(int port) {
+        RespConnection connection = RespConnection.connect(port);
+        if (protocol() == 3) {
+            String hello = connection.call("HELLO", "3");
+            assertThat(hello).as("HELLO 3 on port %d must answer RESP3's map of 7 fields", port).startsWith("%7\r\n");
+        }
+        return connection;
+    }
+
     /** Sends each request to both servers on one connection each, in order; every reply must be the same bytes. */
     protected void assertSameRepliesAsRedis(List<List<String>> requests) {
+        try (RespConnection kl = open(this.port); RespConnection reference = open(redis.port())) {
+            assertSameReplies(kl, reference, requests, reply -> reply);
+        }
+    }
+
+    /**
+     * Sends each request on both connections, in order; every reply must be the same bytes once
+     * {@code comparable} took out what may differ (what names the server, say).
+     */
+    protected static void assertSameReplies(RespConnection kl, RespConnection reference, List<List<String>> requests,
+            UnaryOperator<String> comparable) {
         List<String> differences = new ArrayList<>();
-        try (RespConnection kl = RespConnection.connect(this.port);
-                RespConnection reference = RespConnection.connect(redis.port())) {
-            for (List<String> request : requests) {
-                String expected = reference.call(request.toArray(String[]::new));
-                String actual = kl.call(request.toArray(String[]::new));
-                if (!expected.equals(actual)) {
-                    differences.add(request + "\n    redis:         " + escaped(expected) + "\n    keystonelight: "
-                            + escaped(actual));
-                }
+        for (List<String> request : requests) {
+            String expected = comparable.apply(reference.call(request.toArray(String[]::new)));
+            String actual = comparable.apply(kl.call(request.toArray(String[]::new)));
+            if (!expected.equals(actual)) {
+                differences.add(request + "\n    redis:         " + escaped(expected) + "\n    keystonelight: "
+                        + escaped(actual));
             }
         }
         assertThat(differences).as("requests whose replies differ from Redis's").isEmpty();

@@ -24,7 +24,6 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -135,7 +134,7 @@ class RespClientsTest extends ServerInThisJvm {
                 assertThat(gets.get(i).get()).isEqualTo("v" + i);
             }
         }
-        try (JedisPooled pool = new JedisPooled("127.0.0.1", this.port)) {
+        try (redis.clients.jedis.RedisClient pool = redis.clients.jedis.RedisClient.create("127.0.0.1", this.port)) {
             int threads = 8;
             int rounds = 300;
             ExecutorService workers = Executors.newFixedThreadPool(threads);

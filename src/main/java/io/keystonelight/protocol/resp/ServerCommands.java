@@ -21,6 +21,7 @@ import io.keystonelight.command.CommandExecutor;
 import io.keystonelight.command.CommandFamily;
 import io.keystonelight.command.Session;
 import io.keystonelight.config.KeystoneLightProperties;
+import io.keystonelight.metrics.ThreadAllocations;
 import io.keystonelight.persistence.AppendOnlyFile;
 import io.keystonelight.compaction.CompactionHistory;
 import io.keystonelight.store.CompactionResult;
@@ -67,10 +68,14 @@ class ServerCommands implements CommandFamily {
 
     private final KeyspaceNotifications notifications;
 
+    private final ThreadAllocations allocations;
+
     ServerCommands(KeyValueStore store, CompactionHistory compactions, ObjectProvider<CommandExecutor> executor,
             EventLoopServerConnectionFactory connections, KeystoneLightProperties properties,
-            @Qualifier("slowCommands") Executor slowCommands, KeyspaceNotifications notifications) {
+            @Qualifier("slowCommands") Executor slowCommands, KeyspaceNotifications notifications,
+            ThreadAllocations allocations) {
         this.notifications = notifications;
+        this.allocations = allocations;
         this.store = store;
         this.compactions = compactions;
         this.executor = executor;
@@ -263,6 +268,8 @@ class ServerCommands implements CommandFamily {
             field(info, "keystonelight_slow_commands", commands.commandsProcessed(Command.Kind.SLOW));
             field(info, "keystonelight_write_groups", commits.length > 0 ? commits[0] : 0);
             field(info, "keystonelight_writes_committed", commits.length > 1 ? commits[1] : 0);
+            field(info, "keystonelight_event_loop_allocated_bytes", this.allocations.eventLoopBytes());
+            field(info, "keystonelight_committer_allocated_bytes", this.allocations.committerBytes());
         }
         if (all || section.equals("cpu")) {
             start(info, "CPU");

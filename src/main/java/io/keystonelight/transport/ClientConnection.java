@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 
 import io.keystonelight.command.Command;
 import io.keystonelight.command.PendingReply;
-import io.keystonelight.command.ReplyBatch;
 import io.keystonelight.command.RequestBatch;
 import io.keystonelight.command.Session;
 
@@ -89,7 +88,16 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     private final Runnable flushTask = this::flushReady;
 
-    private List<Command> reading = new ArrayList<>();
+    /** The requests of the read under way; the same list at every read. */
+    private final List<Command> reading = new ArrayList<>();
+
+    /**
+     * The one message this connection ever sends through the endpoints: it carries the same
+     * {@link ConnectionRead} at every read, so that a read costs no message, header map, id or
+     * timestamp. Safe to reuse because the endpoints pass it on synchronously on this thread and
+     * keep nothing of it once the read's replies are queued.
+     */
+    private final Message<ConnectionRead> readMessage;
 
     private boolean flushScheduled;
 
@@ -114,6 +122,8 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         String address = remote == null ? "unknown" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
         this.id = address + ":" + IDS.incrementAndGet();
         this.session = new Session(channel.eventLoop(), address);
+        this.readMessage = new GenericMessage<>(new ConnectionRead(new RequestBatch(this.session, this.reading)),
+                Map.of(IpHeaders.CONNECTION_ID, this.id));
         this.session.subscriber().outlet(this::push);
         InetSocketAddress local = (InetSocketAddress) channel.localAddress();
         String localAddress = local == null ? "" : local.getAddress().getHostAddress() + ":" + local.getPort();
@@ -176,10 +186,12 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         if (this.reading.isEmpty()) {
             return;
         }
-        List<Command> batch = this.reading;
-        this.reading = new ArrayList<>(Math.min(batch.size(), 16));
-        getListener().onMessage(new GenericMessage<>(new RequestBatch(this.session, batch),
-                Map.of(IpHeaders.CONNECTION_ID, this.id)));
+        try {
+            getListener().onMessage(this.readMessage);
+        }
+        finally {
+            this.reading.clear();
+        }
         if (this.replies.size() > MAX_PENDING_REPLIES) {
             this.channel.config().setAutoRead(false);
         }
@@ -188,13 +200,15 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     /** The replies to a batch, from the outbound endpoint, on this connection's event loop. */
     @Override
     public void send(Message<?> message) {
-        ReplyBatch batch = (ReplyBatch) message.getPayload();
-        for (PendingReply reply : batch.replies()) {
+        List<PendingReply> batch = ((ConnectionRead) message.getPayload()).replies();
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            PendingReply reply = batch.get(i);
             this.replies.add(reply);
             if (!reply.result().isDone()) {
                 reply.result().whenComplete((result, failure) -> scheduleFlush());
             }
         }
+        batch.clear();
         flushReady();
     }
 

@@ -33,6 +33,7 @@ import org.springframework.core.serializer.Serializer;
 import org.springframework.integration.ip.IpHeaders;
 import org.springframework.integration.ip.tcp.connection.SocketInfo;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.support.GenericMessage;
 
 /**
@@ -123,7 +124,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         this.id = address + ":" + IDS.incrementAndGet();
         this.session = new Session(channel.eventLoop(), address);
         this.readMessage = new GenericMessage<>(new ConnectionRead(new RequestBatch(this.session, this.reading)),
-                Map.of(IpHeaders.CONNECTION_ID, this.id));
+                new ReadHeaders(this.id));
         this.session.subscriber().outlet(this::push);
         InetSocketAddress local = (InetSocketAddress) channel.localAddress();
         String localAddress = local == null ? "" : local.getAddress().getHostAddress() + ":" + local.getPort();
@@ -191,6 +192,9 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         }
         finally {
             this.reading.clear();
+            // Normally emptied by send(); if the read failed before its replies got there, none of
+            // them may be sent with the next read's.
+            this.readMessage.getPayload().replies().clear();
         }
         if (this.replies.size() > MAX_PENDING_REPLIES) {
             this.channel.config().setAutoRead(false);
@@ -481,6 +485,18 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     @Override
     public Serializer<?> getSerializer() {
         return null;
+    }
+
+    /**
+     * The read message's headers: the connection id the outbound endpoint finds the connection
+     * by, and no message id or timestamp, which nothing reads and which every idle connection
+     * would hold.
+     */
+    private static final class ReadHeaders extends MessageHeaders {
+
+        ReadHeaders(String connectionId) {
+            super(Map.of(IpHeaders.CONNECTION_ID, connectionId), ID_VALUE_NONE, -1L);
+        }
     }
 
     /** The Netty side of a connection: feeds it what the decoder parsed and the channel's events. */

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientPause {
 
-    private long untilMillis;
+    /** Volatile so that every request can see "no pause" without taking the lock the loops share. */
+    private volatile long untilMillis;
 
     private boolean all;
 
@@ -41,7 +42,14 @@ public final class ClientPause {
      * Whether {@code command} must wait: in WRITE mode the writes, in ALL mode every command but
      * CLIENT UNPAUSE, which must get through to end the pause.
      */
-    synchronized boolean holds(Command command) {
+    boolean holds(Command command) {
+        if (System.currentTimeMillis() >= this.untilMillis) {
+            return false;
+        }
+        return pausedHolds(command);
+    }
+
+    private synchronized boolean pausedHolds(Command command) {
         if (System.currentTimeMillis() >= this.untilMillis || command.commandName().equals("client|unpause")) {
             return false;
         }

@@ -58,6 +58,12 @@ public interface Command {
 
     record Get(byte[] key) implements Command, Transactional {
 
+        /** A constant: the default would make a String at every request, for CLIENT LIST's cmd. */
+        @Override
+        public String commandName() {
+            return "get";
+        }
+
         @Override
         public io.keystonelight.store.Write<?> step(long now) {
             return TransactionReads.TX_GET.step(now, List.of(this.key));
@@ -65,6 +71,12 @@ public interface Command {
     }
 
     record Set(byte[] key, byte[] value) implements Command, Transactional {
+
+        /** A constant: the default would make a String at every request, for CLIENT LIST's cmd. */
+        @Override
+        public String commandName() {
+            return "set";
+        }
 
         @Override
         public Kind kind() {

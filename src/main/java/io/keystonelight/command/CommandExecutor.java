@@ -73,10 +73,20 @@ public class CommandExecutor {
 
     /** Runs every request of {@code batch} in order and returns their replies, in the same order. */
     public ReplyBatch execute(RequestBatch batch) {
+        List<PendingReply> replies = new java.util.ArrayList<>(batch.commands().size());
+        execute(batch, replies);
+        return new ReplyBatch(replies);
+    }
+
+    /**
+     * Runs every request of {@code batch} in order and appends their replies to {@code replies}, in
+     * the same order: a connection passes the same two lists at every read, so a read costs no
+     * collection of its own.
+     */
+    public void execute(RequestBatch batch, List<PendingReply> replies) {
         List<Command> commands = batch.commands();
-        PendingReply[] replies = new PendingReply[commands.size()];
         Session session = batch.session();
-        for (int i = 0; i < replies.length; i++) {
+        for (int i = 0, n = commands.size(); i < n; i++) {
             Command command = commands.get(i);
             this.commandsByKind[command.kind().ordinal()].increment();
             // A connection that must still authenticate, or that subscribed, queues nothing: what it may
@@ -84,14 +94,13 @@ public class CommandExecutor {
             if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()) {
                 CompletableFuture<Object> queued = session.transaction().queue(command);
                 if (queued != null) {
-                    replies[i] = new PendingReply(command, queued);
+                    replies.add(new PendingReply(command, queued));
                     continue;
                 }
                 command = session.transaction().bind(command);
             }
-            replies[i] = new PendingReply(command, session.submit(command, this));
+            replies.add(new PendingReply(command, session.submit(command, this)));
         }
-        return new ReplyBatch(List.of(replies));
     }
 
     public ClientPause pause() {

@@ -32,7 +32,11 @@ public class ServerMetrics implements MeterBinder {
 
     private final EventLoopServerConnectionFactory connections;
 
-    public ServerMetrics(CommandExecutor commands, KeyValueStore store, EventLoopServerConnectionFactory connections) {
+    private final ThreadAllocations allocations;
+
+    public ServerMetrics(CommandExecutor commands, KeyValueStore store, EventLoopServerConnectionFactory connections,
+            ThreadAllocations allocations) {
+        this.allocations = allocations;
         this.commands = commands;
         this.store = store;
         this.connections = connections;
@@ -69,6 +73,14 @@ public class ServerMetrics implements MeterBinder {
                 .register(registry);
         FunctionCounter.builder("keystonelight.compactions", dataFile, AppendOnlyFile::rewriteCount)
                 .description("Compactions that rewrote the data file")
+                .register(registry);
+        FunctionCounter.builder("keystonelight.allocated", this.allocations, ThreadAllocations::eventLoopBytes)
+                .description("Bytes allocated by the event loops, which read, run and answer requests")
+                .baseUnit("bytes").tag("thread", "event-loop")
+                .register(registry);
+        FunctionCounter.builder("keystonelight.allocated", this.allocations, ThreadAllocations::committerBytes)
+                .description("Bytes allocated by the write pipeline's committer (fsync always)")
+                .baseUnit("bytes").tag("thread", "committer")
                 .register(registry);
         Gauge.builder("keystonelight.keys", this.store, KeyValueStore::size)
                 .description("Live keys")

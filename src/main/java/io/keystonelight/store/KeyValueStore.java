@@ -491,6 +491,11 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /** Group commits and the writes in them since start. */
+    /** The write pipeline's committer thread. */
+    public Thread committerThread() {
+        return this.pipeline.committer();
+    }
+
     public long[] commitCounts() {
         return this.pipeline.counts();
     }

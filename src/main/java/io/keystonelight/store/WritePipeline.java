@@ -243,6 +243,11 @@ final class WritePipeline implements AutoCloseable {
     }
 
     /** Groups committed and writes in them since start: how well fsyncs are shared. */
+    /** The thread that commits groups under {@code fsync always}, for its allocation counter. */
+    Thread committer() {
+        return this.committer;
+    }
+
     long[] counts() {
         return new long[] { this.groups, this.writes };
     }

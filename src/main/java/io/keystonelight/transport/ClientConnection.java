@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 
 import io.keystonelight.command.Command;
 import io.keystonelight.command.PendingReply;
-import io.keystonelight.command.ReplyBatch;
 import io.keystonelight.command.RequestBatch;
 import io.keystonelight.command.Session;
 
@@ -34,6 +33,7 @@ import org.springframework.core.serializer.Serializer;
 import org.springframework.integration.ip.IpHeaders;
 import org.springframework.integration.ip.tcp.connection.SocketInfo;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.support.GenericMessage;
 
 /**
@@ -94,7 +94,16 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     private final Runnable flushTask = this::flushReady;
 
-    private List<Command> reading = new ArrayList<>();
+    /** The requests of the read under way; the same list at every read. */
+    private final List<Command> reading = new ArrayList<>();
+
+    /**
+     * The one message this connection ever sends through the endpoints: it carries the same
+     * {@link ConnectionRead} at every read, so that a read costs no message, header map, id or
+     * timestamp. Safe to reuse because the endpoints pass it on synchronously on this thread and
+     * keep nothing of it once the read's replies are queued.
+     */
+    private final Message<ConnectionRead> readMessage;
 
     private boolean flushScheduled;
 
@@ -119,6 +128,8 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         String address = remote == null ? "unknown" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
         this.id = address + ":" + IDS.incrementAndGet();
         this.session = new Session(channel.eventLoop(), address);
+        this.readMessage = new GenericMessage<>(new ConnectionRead(new RequestBatch(this.session, this.reading)),
+                new ReadHeaders(this.id));
         this.session.subscriber().outlet(this::push);
         InetSocketAddress local = (InetSocketAddress) channel.localAddress();
         String localAddress = local == null ? "" : local.getAddress().getHostAddress() + ":" + local.getPort();
@@ -185,10 +196,15 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         if (this.reading.isEmpty()) {
             return;
         }
-        List<Command> batch = this.reading;
-        this.reading = new ArrayList<>(Math.min(batch.size(), 16));
-        getListener().onMessage(new GenericMessage<>(new RequestBatch(this.session, batch),
-                Map.of(IpHeaders.CONNECTION_ID, this.id)));
+        try {
+            getListener().onMessage(this.readMessage);
+        }
+        finally {
+            this.reading.clear();
+            // Normally emptied by send(); if the read failed before its replies got there, none of
+            // them may be sent with the next read's.
+            this.readMessage.getPayload().replies().clear();
+        }
         if (this.replies.size() > MAX_PENDING_REPLIES) {
             this.channel.config().setAutoRead(false);
         }
@@ -197,13 +213,15 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     /** The replies to a batch, from the outbound endpoint, on this connection's event loop. */
     @Override
     public void send(Message<?> message) {
-        ReplyBatch batch = (ReplyBatch) message.getPayload();
-        for (PendingReply reply : batch.replies()) {
+        List<PendingReply> batch = ((ConnectionRead) message.getPayload()).replies();
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            PendingReply reply = batch.get(i);
             this.replies.add(reply);
             if (!reply.result().isDone()) {
                 reply.result().whenComplete((result, failure) -> scheduleFlush());
             }
         }
+        batch.clear();
         flushReady();
     }
 
@@ -476,6 +494,18 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     @Override
     public Serializer<?> getSerializer() {
         return null;
+    }
+
+    /**
+     * The read message's headers: the connection id the outbound endpoint finds the connection
+     * by, and no message id or timestamp, which nothing reads and which every idle connection
+     * would hold.
+     */
+    private static final class ReadHeaders extends MessageHeaders {
+
+        ReadHeaders(String connectionId) {
+            super(Map.of(IpHeaders.CONNECTION_ID, connectionId), ID_VALUE_NONE, -1L);
+        }
     }
 
     /** The Netty side of a connection: feeds it what the decoder parsed and the channel's events. */

@@ -69,6 +69,10 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
 
     private volatile int boundPort = -1;
 
+    /** The event loops' threads, as they start: their allocation counters are the request path's. */
+    private final java.util.concurrent.CopyOnWriteArrayList<Thread> loopThreads =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public EventLoopServerConnectionFactory(String host, int port, int workers, int maxConnections,
             RequestLimits limits, Duration idleTimeout, List<WireProtocol> protocols) {
         super(port);
@@ -96,7 +100,15 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         this.acceptLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("accept"), io);
-        this.eventLoops = new MultiThreadIoEventLoopGroup(this.workers, new DefaultThreadFactory("event-loop"), io);
+        this.eventLoops = new MultiThreadIoEventLoopGroup(this.workers, new DefaultThreadFactory("event-loop") {
+
+            @Override
+            protected Thread newThread(Runnable task, String name) {
+                Thread thread = super.newThread(task, name);
+                EventLoopServerConnectionFactory.this.loopThreads.add(thread);
+                return thread;
+            }
+        }, io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(this.acceptLoop, this.eventLoops)
                 .channel(channelType)
@@ -242,6 +254,11 @@ public class EventLoopServerConnectionFactory extends AbstractServerConnectionFa
     /** The session of every open connection, for CLIENT LIST and CLIENT KILL. */
     public java.util.List<io.keystonelight.command.Session> sessions() {
         return this.registry.sessions();
+    }
+
+    /** The event loop threads started so far (a loop starts its thread at its first task). */
+    public List<Thread> eventLoopThreads() {
+        return this.loopThreads;
     }
 
     public int openConnections() {

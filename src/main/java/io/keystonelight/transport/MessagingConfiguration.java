@@ -6,9 +6,9 @@ import org.springframework.util.IdGenerator;
 import org.springframework.util.SimpleIdGenerator;
 
 /**
- * Every request travels as a few Spring Integration messages, and each message gets an id. The
- * default id is a random UUID; nothing here needs ids that are unique beyond this process, so a
- * counter does.
+ * The messages Spring Integration builds itself get an id. The default id is a random UUID;
+ * nothing here needs ids that are unique beyond this process, so a counter does. (A connection's
+ * read message is built once, without an id.)
  */
 @Configuration(proxyBeanMethods = false)
 class MessagingConfiguration {

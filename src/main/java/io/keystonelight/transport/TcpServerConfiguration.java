@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.keystonelight.command.CommandExecutor;
-import io.keystonelight.command.RequestBatch;
 import io.keystonelight.config.KeystoneLightProperties;
 import io.keystonelight.security.PasswordCheck;
 import io.keystonelight.security.RemoteAccessCheck;
@@ -18,8 +17,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.handler.AbstractReplyProducingMessageHandler;
 import org.springframework.integration.ip.dsl.Tcp;
 import org.springframework.integration.support.management.IntegrationManagement;
+import org.springframework.messaging.Message;
 
 /**
  * The TCP endpoint, wired as Spring Integration's collaborating channel adapters: the event
@@ -69,10 +70,35 @@ public class TcpServerConfiguration {
                 .forEach(component -> component.registerMetricsCaptor(null));
     }
 
+    /**
+     * Runs a read's requests and passes the same message on to the outbound endpoint, its
+     * replies filled in: no reply message is built, and no header is copied.
+     */
+    static final class ReadExecutor extends AbstractReplyProducingMessageHandler {
+
+        private final CommandExecutor executor;
+
+        ReadExecutor(CommandExecutor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        protected Object handleRequestMessage(Message<?> requestMessage) {
+            ConnectionRead read = (ConnectionRead) requestMessage.getPayload();
+            this.executor.execute(read.requests(), read.replies());
+            return requestMessage;
+        }
+
+        @Override
+        protected boolean shouldCopyRequestHeaders() {
+            return false;
+        }
+    }
+
     @Bean
     IntegrationFlow requestFlow(EventLoopServerConnectionFactory requestConnectionFactory, CommandExecutor executor) {
         return IntegrationFlow.from(Tcp.inboundAdapter(requestConnectionFactory))
-                .handle(RequestBatch.class, (batch, headers) -> executor.execute(batch))
+                .handle(new ReadExecutor(executor))
                 .handle(Tcp.outboundAdapter(requestConnectionFactory))
                 .get();
     }

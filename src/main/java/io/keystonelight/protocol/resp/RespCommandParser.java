@@ -26,8 +26,22 @@ final class RespCommandParser {
     }
 
     static Command parse(List<byte[]> args) {
-        String name = lowerAscii(args.get(0));
         int argc = args.size();
+        byte[] first = args.get(0);
+        try {
+            // Plain GET and SET, most requests by far, are told by their name's bytes: no name
+            // String is made for them.
+            if (argc == 2 && isName(first, 'g', 'e', 't')) {
+                return new Command.Get(key(args.get(1)));
+            }
+            if (argc == 3 && isName(first, 's', 'e', 't')) {
+                return new Command.Set(key(args.get(1)), args.get(2));
+            }
+        }
+        catch (Refusal refusal) {
+            return new Command.Invalid(refusal.getMessage());
+        }
+        String name = lowerAscii(first);
         try {
             DataCommand data = DataCommands.lookup(name);
             // A plain SET keeps the shared path (and the text protocol's record form); with options it is the data command.
@@ -616,6 +630,11 @@ final class RespCommandParser {
 
     private static Refusal syntaxError() {
         return new Refusal("syntax error");
+    }
+
+    /** Whether {@code bytes} is the three-letter name {@code a b c} (lower case) in any case. */
+    private static boolean isName(byte[] bytes, char a, char b, char c) {
+        return bytes.length == 3 && (bytes[0] | 0x20) == a && (bytes[1] | 0x20) == b && (bytes[2] | 0x20) == c;
     }
 
     static String lowerAscii(byte[] bytes) {

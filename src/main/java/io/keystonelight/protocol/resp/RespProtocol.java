@@ -227,12 +227,36 @@ public class RespProtocol implements WireProtocol {
         out.writeBytes(CRLF);
     }
 
+    /** The decimal forms of 0 to 1023, which most lengths and counts are: written without making a String. */
+    private static final byte[][] SMALL_DECIMALS = new byte[1024][];
+
+    static {
+        for (int i = 0; i < SMALL_DECIMALS.length; i++) {
+            SMALL_DECIMALS[i] = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
     private static void writeDecimal(ByteBuf out, long value) {
-        if (value >= 0 && value < 10) {
-            out.writeByte('0' + (int) value);
+        if (value >= 0 && value < SMALL_DECIMALS.length) {
+            out.writeBytes(SMALL_DECIMALS[(int) value]);
             return;
         }
-        out.writeCharSequence(Long.toString(value), StandardCharsets.US_ASCII);
+        if (value == Long.MIN_VALUE) {
+            out.writeCharSequence(Long.toString(value), StandardCharsets.US_ASCII);
+            return;
+        }
+        long rest = value;
+        if (rest < 0) {
+            out.writeByte('-');
+            rest = -rest;
+        }
+        long divisor = 1;
+        while (divisor <= rest / 10) {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10) {
+            out.writeByte('0' + (int) (rest / divisor % 10));
+        }
     }
 
     private static void error(ByteBuf out, Throwable failure) {

@@ -20,6 +20,7 @@ import io.keystonelight.command.CommandExecutor;
 import io.keystonelight.command.CommandFamily;
 import io.keystonelight.command.Session;
 import io.keystonelight.config.KeystoneLightProperties;
+import io.keystonelight.metrics.ThreadAllocations;
 import io.keystonelight.persistence.AppendOnlyFile;
 import io.keystonelight.compaction.CompactionHistory;
 import io.keystonelight.store.CompactionResult;
@@ -70,9 +71,12 @@ class ServerCommands implements CommandFamily {
      */
     private volatile Map<String, Long> statsAtReset = Map.of();
 
+    private final ThreadAllocations allocations;
+
     ServerCommands(KeyValueStore store, CompactionHistory compactions, ObjectProvider<CommandExecutor> executor,
             EventLoopServerConnectionFactory connections, KeystoneLightProperties properties,
-            @Qualifier("slowCommands") Executor slowCommands) {
+            @Qualifier("slowCommands") Executor slowCommands, ThreadAllocations allocations) {
+        this.allocations = allocations;
         this.store = store;
         this.compactions = compactions;
         this.executor = executor;
@@ -213,6 +217,10 @@ class ServerCommands implements CommandFamily {
             start(info, "Stats");
             Map<String, Long> atReset = this.statsAtReset;
             stats(commands).forEach((name, count) -> field(info, name, count - atReset.getOrDefault(name, 0L)));
+            // Allocation counts what the threads did since start, which RESETSTAT leaves alone as Redis's own
+            // counters of memory are: a benchmark takes the difference of two readings.
+            field(info, "keystonelight_event_loop_allocated_bytes", this.allocations.eventLoopBytes());
+            field(info, "keystonelight_committer_allocated_bytes", this.allocations.committerBytes());
         }
         if (all || sections.contains("cpu")) {
             start(info, "CPU");

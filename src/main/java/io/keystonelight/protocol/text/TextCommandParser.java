@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.netty.buffer.ByteBuf;
+
 import io.keystonelight.command.Command;
 import io.keystonelight.command.data.DataCommand;
 import io.keystonelight.command.data.DataRequest;
@@ -23,6 +25,57 @@ public final class TextCommandParser {
     static final String COMMANDS = "set, get, delete (or del), expire, ttl, persist, compact, ping, quit";
 
     private TextCommandParser() {
+    }
+
+    /**
+     * {@code get <key>} and {@code set <key> <value>} in their plain form (printable ASCII, one
+     * space between words), read straight from the network buffer: no line, word or key String is
+     * made, only the key and value a command keeps. Anything else, valid or not, gives
+     * {@code null} and goes through {@link #parse(byte[], int, int)}, which words every error.
+     */
+    public static Command parsePlain(ByteBuf in, int start, int length) {
+        if (length < 5 || in.getByte(start + 3) != ' ') {
+            return null;
+        }
+        int name = (in.getByte(start) | 0x20) << 16 | (in.getByte(start + 1) | 0x20) << 8 | (in.getByte(start + 2) | 0x20);
+        boolean get = name == ('g' << 16 | 'e' << 8 | 't');
+        if (!get && name != ('s' << 16 | 'e' << 8 | 't')) {
+            return null;
+        }
+        int keyStart = start + 4;
+        int end = start + length;
+        int keyEnd = keyStart;
+        while (keyEnd < end && isKeyByte(in.getByte(keyEnd))) {
+            keyEnd++;
+        }
+        if (keyEnd == keyStart || keyEnd - keyStart > Keys.MAX_KEY_BYTES) {
+            return null;
+        }
+        if (get) {
+            return keyEnd == end ? new Command.Get(bytes(in, keyStart, keyEnd)) : null;
+        }
+        int valueStart = keyEnd + 1;
+        if (valueStart >= end || in.getByte(keyEnd) != ' ') {
+            return null;
+        }
+        for (int i = valueStart; i < end; i++) {
+            byte b = in.getByte(i);
+            if (b < 0x20 || b > 0x7e) {
+                return null;
+            }
+        }
+        return new Command.Set(bytes(in, keyStart, keyEnd), bytes(in, valueStart, end));
+    }
+
+    /** Printable ASCII other than space and '|', which every key may hold. */
+    private static boolean isKeyByte(byte b) {
+        return b > 0x20 && b < 0x7f && b != '|';
+    }
+
+    private static byte[] bytes(ByteBuf in, int from, int to) {
+        byte[] bytes = new byte[to - from];
+        in.getBytes(from, bytes);
+        return bytes;
     }
 
     public static Command parse(byte[] line, int offset, int length) {

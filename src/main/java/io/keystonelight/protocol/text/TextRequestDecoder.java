@@ -47,6 +47,12 @@ final class TextRequestDecoder extends ByteToMessageDecoder {
                 tooLong(in, out);
                 return;
             }
+            Command plain = TextCommandParser.parsePlain(in, start, length);
+            if (plain != null) {
+                in.readerIndex(newline + 1);
+                out.add(plain);
+                continue;
+            }
             byte[] line = new byte[length];
             in.getBytes(start, line);
             in.readerIndex(newline + 1);

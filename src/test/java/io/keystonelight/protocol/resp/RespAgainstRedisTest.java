@@ -83,6 +83,31 @@ class RespAgainstRedisTest extends ServerBesideRedis {
         assertThat(differences).as("requests whose replies differ from Redis's").isEmpty();
     }
 
+    /** Integers and lengths are written from cached digits below 1024 and digit by digit above: every width, both signs. */
+    @Test
+    void integersAndLengthsOfEveryWidthAreRedissByteForByte() {
+        List<String> differences = new ArrayList<>();
+        try (RespConnection kl = RespConnection.connect(this.port);
+                RespConnection reference = RespConnection.connect(redis.port())) {
+            for (long n : new long[] { 0, 9, 10, 99, 1023, 1024, 65536, 123456789012L, Long.MAX_VALUE, -1, -10,
+                    -1023, -1024, -987654321, Long.MIN_VALUE }) {
+                String value = Long.toString(n);
+                String bulk = "x".repeat((int) Math.min(Math.abs(n % 5000), 5000));
+                for (String[] request : List.of(new String[] { "SET", "n", value }, new String[] { "INCRBY", "n", "0" },
+                        new String[] { "SET", "bulk", bulk }, new String[] { "GET", "bulk" },
+                        new String[] { "STRLEN", "bulk" })) {
+                    String expected = reference.call(request);
+                    String actual = kl.call(request);
+                    if (!actual.equals(expected)) {
+                        differences.add(String.join(" ", request).substring(0, Math.min(40, String.join(" ", request).length()))
+                                + "\n  redis:         " + expected + "\n  keystonelight: " + actual);
+                    }
+                }
+            }
+        }
+        assertThat(differences).as("replies that differ from Redis's").isEmpty();
+    }
+
     @Test
     void keysAndScanFindTheSameKeysAsRedis() {
         try (RespConnection kl = open(this.port);

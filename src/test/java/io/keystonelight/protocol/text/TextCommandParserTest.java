@@ -152,4 +152,31 @@ class TextCommandParserTest {
         byte[] buffer = "xxget keyyy".getBytes(StandardCharsets.US_ASCII);
         assertThat(TextCommandParser.parse(buffer, 2, 7)).usingRecursiveComparison().withStrictTypeChecking().isEqualTo(get("key"));
     }
+
+    /**
+     * The plain GET and SET read from the network buffer mean exactly what the full parser makes
+     * of the same line; every other line is left to the full parser, which words its errors.
+     */
+    @Test
+    void plainGetAndSetFromTheBufferMatchTheFullParser() {
+        for (String line : List.of("get k000012345", "GET k", "gEt a:b{c}~", "set k000012345 r000000000012345",
+                "SET k v with spaces", "set k !~")) {
+            Command plain = plain(line);
+            assertThat(plain).as("the plain form of '%s' is read from the buffer", line).isNotNull();
+            assertThat(plain).as(line).usingRecursiveComparison().withStrictTypeChecking().isEqualTo(parse(line));
+        }
+        for (String line : List.of("get", "get ", "get  k", "get k ", "get k v", "get k|x", "set k", "set k ",
+                "set  k v", "set k\tv", "set k v\u0001", "set k h\u00e9", "getx k", "ge k", "del k", "sets k v",
+                "get " + "k".repeat(1025))) {
+            assertThat(plain(line)).as("'%s' goes to the full parser", line).isNull();
+        }
+    }
+
+    private static Command plain(String line) {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        // Offset in a larger buffer, as a line is in the read buffer.
+        io.netty.buffer.ByteBuf in = io.netty.buffer.Unpooled.buffer().writeBytes(utf8("xx")).writeBytes(bytes)
+                .writeBytes(utf8("\r\nget other\r\n"));
+        return TextCommandParser.parsePlain(in, 2, bytes.length);
+    }
 }

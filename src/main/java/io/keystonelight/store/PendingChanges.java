@@ -59,8 +59,11 @@ final class PendingChanges implements Mutations {
     /** The keyspace events of the group, reported once it is applied; {@code null} when nobody wants them. */
     private List<Object[]> events;
 
-    /** The command running, for the events its changes make. */
-    private String running = "";
+    /**
+     * Collections the running command emptied and deleted, while events are wanted: Redis follows
+     * the command's own event on such a key with a {@code del}.
+     */
+    private List<ByteKey> emptied;
 
     /** Inside a {@link Write.Multi}: its steps' records are grouped once, by it. */
     private boolean inMulti;
@@ -108,7 +111,6 @@ final class PendingChanges implements Mutations {
             this.now = exec.now();
             this.random = new SplittableRandom(exec.seed());
             long mark = this.records == null ? 0 : this.records.mark();
-            this.running = exec.operation().name();
             try {
                 Object result = exec.operation().apply(this, exec.args());
                 if (this.records != null && !this.inMulti) {
@@ -126,7 +128,7 @@ final class PendingChanges implements Mutations {
             }
             finally {
                 this.now = before;
-                this.running = "";
+                this.emptied = null;
             }
         }
         if (write instanceof Write.Multi multi) {
@@ -168,6 +170,7 @@ final class PendingChanges implements Mutations {
             byte[] previous = string(getAndDelete.key());
             if (previous != null) {
                 delete(getAndDelete.key());
+                event('g', "del", getAndDelete.key());
             }
             return (R) previous;
         }
@@ -181,6 +184,7 @@ final class PendingChanges implements Mutations {
             }
             for (int i = 0; i < putAll.keys().size(); i++) {
                 setString(putAll.keys().get(i), putAll.values().get(i), 0);
+                event('$', "set", putAll.keys().get(i));
             }
             return (R) Boolean.TRUE;
         }
@@ -191,6 +195,7 @@ final class PendingChanges implements Mutations {
             byte[] current = string(append.key());
             byte[] joined = current == null ? append.suffix() : concat(current, append.suffix());
             setString(append.key(), joined, KEEP_DEADLINE);
+            event('$', "append", append.key());
             return (R) Long.valueOf(joined.length);
         }
         if (write instanceof Write.Clear) {
@@ -281,6 +286,7 @@ final class PendingChanges implements Mutations {
             throw new WriteRejectedException("increment or decrement would overflow");
         }
         setString(increment.key(), Long.toString(sum).getBytes(StandardCharsets.US_ASCII), KEEP_DEADLINE);
+        event('$', "incrby", increment.key());
         return sum;
     }
 
@@ -420,12 +426,13 @@ final class PendingChanges implements Mutations {
         this.events = null;
     }
 
-    private static final java.util.Set<String> SETS = java.util.Set.of("set", "setex", "psetex", "getset");
-
-    private static final java.util.Set<String> EXPIRES = java.util.Set.of("expire", "pexpire", "expireat",
-            "pexpireat", "setex", "psetex", "set", "getex");
-
-    private static final java.util.Set<String> HASH_SETS = java.util.Set.of("hset", "hmset", "hsetnx");
+    @Override
+    public void keyspaceEvent(char type, String event, byte[] key) {
+        event(type, event, key);
+        if (this.emptied != null && this.emptied.remove(new ByteKey(key))) {
+            event('g', "del", key);
+        }
+    }
 
     // ---- changes
 
@@ -446,12 +453,6 @@ final class PendingChanges implements Mutations {
         }
         track(key, value);
         trackDeadline(key, keep);
-        if (SETS.contains(this.running)) {
-            event('$', "set", key);
-        }
-        if (deadline != 0 && deadline != KEEP_DEADLINE && EXPIRES.contains(this.running)) {
-            event('g', "expire", key);
-        }
     }
 
     @Override
@@ -478,19 +479,12 @@ final class PendingChanges implements Mutations {
         }
         if (deadline <= this.now) {
             remove(key);
-            if (EXPIRES.contains(this.running)) {
-                // A deadline already past deletes the key, and Redis says so as a del.
-                event('g', "del", key);
-            }
             return true;
         }
         if (this.records != null) {
             this.records.operation("pexpireat", key, decimal(deadline));
         }
         trackDeadline(key, deadline);
-        if (EXPIRES.contains(this.running)) {
-            event('g', "expire", key);
-        }
         return true;
     }
 
@@ -632,17 +626,18 @@ final class PendingChanges implements Mutations {
         if (size == 0) {
             track(key, DELETED);
             trackDeadline(key, 0);
+            if (this.tables.events != null && !this.direct) {
+                if (this.emptied == null) {
+                    this.emptied = new ArrayList<>(1);
+                }
+                this.emptied.add(new ByteKey(key));
+            }
         }
     }
 
     @Override
     public boolean hashSet(byte[] key, byte[] field, byte[] value) {
         HashValue hash = mutable(key, HashValue.class, HashValue::new);
-        if (HASH_SETS.contains(this.running)) {
-            // One event per command, however many fields it sets, as Redis sends.
-            this.running = "";
-            event('h', "hset", key);
-        }
         if (this.records != null) {
             this.records.operation("hset", key, field, value);
         }

@@ -65,6 +65,12 @@ final class PendingChanges implements Mutations {
      */
     private List<ByteKey> emptied;
 
+    /**
+     * Keys the running command deleted, while {@code new} events are wanted: a key it then
+     * writes again replaces the old one in Redis's eyes (SINTERSTORE and the like), not a new key.
+     */
+    private List<ByteKey> deletedByCommand;
+
     /** Inside a {@link Write.Multi}: its steps' records are grouped once, by it. */
     private boolean inMulti;
 
@@ -96,6 +102,11 @@ final class PendingChanges implements Mutations {
     /** Works out {@code write} against the tables and the group's earlier writes; records what it changes. */
     @SuppressWarnings("unchecked")
     <R> R apply(Write<R> write) {
+        if (!(write instanceof Write.Timed)) {
+            // What one command deleted or emptied says nothing of the next one's events.
+            this.emptied = null;
+            this.deletedByCommand = null;
+        }
         if (write instanceof Write.Timed<R> timed) {
             long before = this.now;
             this.now = timed.now();
@@ -129,6 +140,7 @@ final class PendingChanges implements Mutations {
             finally {
                 this.now = before;
                 this.emptied = null;
+                this.deletedByCommand = null;
             }
         }
         if (write instanceof Write.Multi multi) {
@@ -436,8 +448,27 @@ final class PendingChanges implements Mutations {
 
     // ---- changes
 
+    /** Redis's {@code new} (class n): sent when a write adds a key that was not there, before the command's own. */
+    private void created(byte[] key) {
+        if (wantsNew() && (this.deletedByCommand == null || !this.deletedByCommand.contains(new ByteKey(key)))) {
+            event('n', "new", key);
+        }
+    }
+
+    private boolean wantsNew() {
+        KeyspaceEvents listener = this.tables.events;
+        return listener != null && !this.direct && listener.wants('n');
+    }
+
     @Override
     public void setString(byte[] key, byte[] value, long deadline) {
+        if (wantsNew() && value(key) == null) {
+            created(key);
+        }
+        putString(key, value, deadline);
+    }
+
+    private void putString(byte[] key, byte[] value, long deadline) {
         long keep = deadline == KEEP_DEADLINE ? deadline(key) : deadline;
         if (keep != 0 && keep <= this.now) {
             delete(key);
@@ -461,6 +492,12 @@ final class PendingChanges implements Mutations {
             return false;
         }
         remove(key);
+        if (wantsNew()) {
+            if (this.deletedByCommand == null) {
+                this.deletedByCommand = new ArrayList<>(1);
+            }
+            this.deletedByCommand.add(new ByteKey(key));
+        }
         return true;
     }
 
@@ -513,6 +550,8 @@ final class PendingChanges implements Mutations {
         if (this.records != null) {
             this.records.operation("rename", from, to);
         }
+        // Redis adds the destination afresh, whether or not it held a key before.
+        event('n', "new", to);
         track(from, DELETED);
         trackDeadline(from, 0);
         track(to, value);
@@ -524,8 +563,10 @@ final class PendingChanges implements Mutations {
         if (this.records != null && raw(key) != null) {
             this.records.tombstone(key);
         }
+        // Redis adds the key afresh, whether or not it held one before.
+        event('n', "new", key);
         if (value instanceof byte[] string) {
-            setString(key, string, deadline);
+            putString(key, string, deadline);
             return;
         }
         Object copy = copyOf(value);
@@ -611,6 +652,9 @@ final class PendingChanges implements Mutations {
                 track(key, current);
             }
             return (T) current;
+        }
+        if (current == null) {
+            created(key);
         }
         if (current != null && this.ownCopies.contains(current)) {
             return (T) current;

@@ -128,6 +128,22 @@ class KeyspaceNotificationsAgainstRedisTest extends ServerBesideRedis {
         assertSameEventsAsRedis("Kgsh$", everyFamily);
     }
 
+    /** Class n, which A leaves out: {@code new} for a key a write adds, before the command's own event. */
+    @Test
+    void newKeysNotifyAsRedis() {
+        assertSameEventsAsRedis("KEAn", List.of(List.of("SET", "s", "1"), List.of("SET", "s", "2"),
+                List.of("INCR", "i"), List.of("APPEND", "a", "x"), List.of("SETRANGE", "r", "2", "x"),
+                List.of("MSET", "m1", "1", "s", "3"), List.of("SETBIT", "b", "1", "1"), List.of("BITOP", "OR", "bo", "b"),
+                List.of("RPUSH", "l", "a", "b"), List.of("LPUSH", "l", "c"), List.of("LMOVE", "l", "l2", "LEFT", "LEFT"),
+                List.of("HSET", "h", "f", "1"), List.of("HINCRBY", "h2", "f", "1"), List.of("SADD", "st", "a", "b"),
+                List.of("SMOVE", "st", "st2", "a"), List.of("SUNIONSTORE", "st3", "st", "st2"),
+                List.of("SUNIONSTORE", "st3", "st"), List.of("ZADD", "z", "1", "a"), List.of("ZINCRBY", "z2", "1", "a"),
+                List.of("ZUNIONSTORE", "z3", "2", "z", "z2"), List.of("ZUNIONSTORE", "z3", "1", "z"),
+                List.of("ZRANGESTORE", "z4", "z", "0", "-1"), List.of("RENAME", "s", "i"), List.of("RENAME", "i", "fresh"),
+                List.of("COPY", "fresh", "c"), List.of("COPY", "l", "c", "REPLACE"), List.of("GETSET", "g", "1"),
+                List.of("DEL", "g"), List.of("SET", "g", "2")));
+    }
+
     private void assertSameEventsAsRedis(String classes, List<List<String>> script) {
         assertSameEventsAsRedis(classes, script, writer -> {
         });

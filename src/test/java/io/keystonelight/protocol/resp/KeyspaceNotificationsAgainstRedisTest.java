@@ -58,7 +58,7 @@ class KeyspaceNotificationsAgainstRedisTest extends ServerBesideRedis {
     @Test
     void expiryNotifiesAsRedis() {
         List<List<String>> script = List.of(List.of("SET", "gone", "1", "PX", "20"));
-        assertSameEventsAsRedis("KEA", script, writer -> {
+        assertSameEventsAsRedis("KEA", script, (writer, port) -> {
             // The key is gone once asked for after its deadline, and its expired event then sent.
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!writer.call("PTTL", "gone").equals(":-2\r\n")) {
@@ -144,8 +144,39 @@ class KeyspaceNotificationsAgainstRedisTest extends ServerBesideRedis {
                 List.of("DEL", "g"), List.of("SET", "g", "2")));
     }
 
+    /** A client blocked on an empty list, served by a later push: the push's event, then the pop's and del. */
+    @Test
+    void servingABlockedPopNotifiesAsRedis() {
+        assertSameEventsAsRedis("KEA", List.of(List.of("SET", "before", "1")), (writer, port) -> {
+            try (RespConnection blocker = open(port)) {
+                blocker.send(RespConnection.request("BLPOP", "queue", "0"));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!writer.call("INFO", "clients").contains("blocked_clients:1\r\n")) {
+                    assertThat(System.nanoTime()).as("BLPOP blocked within 10 s").isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+                assertThat(writer.call("RPUSH", "queue", "job")).isEqualTo(":1\r\n");
+                assertThat(blocker.readReply()).isEqualTo("*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n");
+            }
+        });
+    }
+
+    /** What the commands of a transaction send, in their order. */
+    @Test
+    void transactionsNotifyAsRedis() {
+        assertSameEventsAsRedis("KEA", List.of(List.of("MULTI"), List.of("SET", "t", "1"), List.of("INCR", "t"),
+                List.of("RPUSH", "l", "a"), List.of("LPOP", "l"), List.of("EXPIRE", "t", "100"), List.of("EXEC")));
+    }
+
+    /** What a test does on a server after the script, before the marker. */
+    @FunctionalInterface
+    private interface More {
+
+        void run(RespConnection writer, int port);
+    }
+
     private void assertSameEventsAsRedis(String classes, List<List<String>> script) {
-        assertSameEventsAsRedis(classes, script, writer -> {
+        assertSameEventsAsRedis(classes, script, (writer, port) -> {
         });
     }
 
@@ -154,11 +185,12 @@ class KeyspaceNotificationsAgainstRedisTest extends ServerBesideRedis {
      * the replies and what each server's subscriber received, up to the marker.
      */
     private void assertSameEventsAsRedis(String classes, List<List<String>> script,
-            java.util.function.Consumer<RespConnection> more) {
+            More more) {
         try (RespConnection klWriter = open(this.port); RespConnection redisWriter = open(redis.port());
                 RespConnection klSubscriber = open(this.port); RespConnection redisSubscriber = open(redis.port())) {
-            List<String> expected = run(redisWriter, redisSubscriber, classes, script, more);
-            List<String> actual = run(klWriter, klSubscriber, classes, script, more);
+            List<String> expected = run(redisWriter, redisSubscriber, classes, script, writer -> more.run(writer,
+                    redis.port()));
+            List<String> actual = run(klWriter, klSubscriber, classes, script, writer -> more.run(writer, this.port));
             assertThat(actual).as("""
                     replies, then the messages of a subscriber to __keyspace@0__:* and __keyevent@0__:* with \
                     notify-keyspace-events %s, compared with redis-server's (expected)""", classes)

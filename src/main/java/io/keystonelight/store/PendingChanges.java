@@ -456,8 +456,13 @@ final class PendingChanges implements Mutations {
     }
 
     private boolean wantsNew() {
+        return wants('n');
+    }
+
+    /** Whether events of {@code type} are asked for now: nothing is collected for them otherwise. */
+    private boolean wants(char type) {
         KeyspaceEvents listener = this.tables.events;
-        return listener != null && !this.direct && listener.wants('n');
+        return listener != null && !this.direct && listener.wants(type);
     }
 
     @Override
@@ -670,7 +675,7 @@ final class PendingChanges implements Mutations {
         if (size == 0) {
             track(key, DELETED);
             trackDeadline(key, 0);
-            if (this.tables.events != null && !this.direct) {
+            if (wants('g')) {
                 if (this.emptied == null) {
                     this.emptied = new ArrayList<>(1);
                 }

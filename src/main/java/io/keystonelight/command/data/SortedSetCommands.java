@@ -684,7 +684,11 @@ final class SortedSetCommands {
         }
         entries.sort(SortedSetValue.ORDER);
         if (store) {
-            return store((Mutations) keys, Args.lower(args.get(0)), args.get(1), entries);
+            return store((Mutations) keys, switch (op) {
+                case UNION -> "zunionstore";
+                case INTER -> "zinterstore";
+                case DIFF -> "zdiffstore";
+            }, args.get(1), entries);
         }
         return reply(entries, withScores);
     }

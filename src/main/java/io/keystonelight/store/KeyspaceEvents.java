@@ -7,8 +7,8 @@ package io.keystonelight.store;
 public interface KeyspaceEvents {
 
     /**
-     * @param type Redis's class of the event: {@code g} generic, {@code $} string, {@code h} hash,
-     *             {@code x} expired
+     * @param type Redis's class of the event: {@code g} generic, {@code $} string, {@code l} list,
+     *             {@code s} set, {@code h} hash, {@code z} sorted set, {@code x} expired
      */
     void event(char type, String event, byte[] key);
 

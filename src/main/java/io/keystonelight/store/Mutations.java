@@ -63,6 +63,15 @@ public interface Mutations extends Keyspace {
     /** @return whether the member was there */
     boolean sortedSetRemove(byte[] key, byte[] member);
 
+    /**
+     * Reports a keyspace event of the running command (Redis's {@code notifyKeyspaceEvent}), in
+     * the order Redis sends them; a collection the command emptied gets its {@code del} right
+     * after. Costs nothing when nobody listens.
+     *
+     * @param type Redis's class of the event, as {@code notify-keyspace-events} names it
+     */
+    void keyspaceEvent(char type, String event, byte[] key);
+
     /** A random number, the same on every replica for the same write. */
     long random();
 }

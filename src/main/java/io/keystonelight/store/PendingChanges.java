@@ -59,8 +59,17 @@ final class PendingChanges implements Mutations {
     /** The keyspace events of the group, reported once it is applied; {@code null} when nobody wants them. */
     private List<Object[]> events;
 
-    /** The command running, for the events its changes make. */
-    private String running = "";
+    /**
+     * Collections the running command emptied and deleted, while events are wanted: Redis follows
+     * the command's own event on such a key with a {@code del}.
+     */
+    private List<ByteKey> emptied;
+
+    /**
+     * Keys the running command deleted, while {@code new} events are wanted: a key it then
+     * writes again replaces the old one in Redis's eyes (SINTERSTORE and the like), not a new key.
+     */
+    private List<ByteKey> deletedByCommand;
 
     /** Inside a {@link Write.Multi}: its steps' records are grouped once, by it. */
     private boolean inMulti;
@@ -93,6 +102,11 @@ final class PendingChanges implements Mutations {
     /** Works out {@code write} against the tables and the group's earlier writes; records what it changes. */
     @SuppressWarnings("unchecked")
     <R> R apply(Write<R> write) {
+        if (!(write instanceof Write.Timed)) {
+            // What one command deleted or emptied says nothing of the next one's events.
+            this.emptied = null;
+            this.deletedByCommand = null;
+        }
         if (write instanceof Write.Timed<R> timed) {
             long before = this.now;
             this.now = timed.now();
@@ -108,7 +122,6 @@ final class PendingChanges implements Mutations {
             this.now = exec.now();
             this.random = new SplittableRandom(exec.seed());
             long mark = this.records == null ? 0 : this.records.mark();
-            this.running = exec.operation().name();
             try {
                 Object result = exec.operation().apply(this, exec.args());
                 if (this.records != null && !this.inMulti) {
@@ -126,7 +139,8 @@ final class PendingChanges implements Mutations {
             }
             finally {
                 this.now = before;
-                this.running = "";
+                this.emptied = null;
+                this.deletedByCommand = null;
             }
         }
         if (write instanceof Write.Multi multi) {
@@ -168,6 +182,7 @@ final class PendingChanges implements Mutations {
             byte[] previous = string(getAndDelete.key());
             if (previous != null) {
                 delete(getAndDelete.key());
+                event('g', "del", getAndDelete.key());
             }
             return (R) previous;
         }
@@ -181,6 +196,7 @@ final class PendingChanges implements Mutations {
             }
             for (int i = 0; i < putAll.keys().size(); i++) {
                 setString(putAll.keys().get(i), putAll.values().get(i), 0);
+                event('$', "set", putAll.keys().get(i));
             }
             return (R) Boolean.TRUE;
         }
@@ -191,6 +207,7 @@ final class PendingChanges implements Mutations {
             byte[] current = string(append.key());
             byte[] joined = current == null ? append.suffix() : concat(current, append.suffix());
             setString(append.key(), joined, KEEP_DEADLINE);
+            event('$', "append", append.key());
             return (R) Long.valueOf(joined.length);
         }
         if (write instanceof Write.Clear) {
@@ -281,6 +298,7 @@ final class PendingChanges implements Mutations {
             throw new WriteRejectedException("increment or decrement would overflow");
         }
         setString(increment.key(), Long.toString(sum).getBytes(StandardCharsets.US_ASCII), KEEP_DEADLINE);
+        event('$', "incrby", increment.key());
         return sum;
     }
 
@@ -420,17 +438,42 @@ final class PendingChanges implements Mutations {
         this.events = null;
     }
 
-    private static final java.util.Set<String> SETS = java.util.Set.of("set", "setex", "psetex", "getset");
-
-    private static final java.util.Set<String> EXPIRES = java.util.Set.of("expire", "pexpire", "expireat",
-            "pexpireat", "setex", "psetex", "set", "getex");
-
-    private static final java.util.Set<String> HASH_SETS = java.util.Set.of("hset", "hmset", "hsetnx");
+    @Override
+    public void keyspaceEvent(char type, String event, byte[] key) {
+        event(type, event, key);
+        if (this.emptied != null && this.emptied.remove(new ByteKey(key))) {
+            event('g', "del", key);
+        }
+    }
 
     // ---- changes
 
+    /** Redis's {@code new} (class n): sent when a write adds a key that was not there, before the command's own. */
+    private void created(byte[] key) {
+        if (wantsNew() && (this.deletedByCommand == null || !this.deletedByCommand.contains(new ByteKey(key)))) {
+            event('n', "new", key);
+        }
+    }
+
+    private boolean wantsNew() {
+        return wants('n');
+    }
+
+    /** Whether events of {@code type} are asked for now: nothing is collected for them otherwise. */
+    private boolean wants(char type) {
+        KeyspaceEvents listener = this.tables.events;
+        return listener != null && !this.direct && listener.wants(type);
+    }
+
     @Override
     public void setString(byte[] key, byte[] value, long deadline) {
+        if (wantsNew() && value(key) == null) {
+            created(key);
+        }
+        putString(key, value, deadline);
+    }
+
+    private void putString(byte[] key, byte[] value, long deadline) {
         long keep = deadline == KEEP_DEADLINE ? deadline(key) : deadline;
         if (keep != 0 && keep <= this.now) {
             delete(key);
@@ -446,12 +489,6 @@ final class PendingChanges implements Mutations {
         }
         track(key, value);
         trackDeadline(key, keep);
-        if (SETS.contains(this.running)) {
-            event('$', "set", key);
-        }
-        if (deadline != 0 && deadline != KEEP_DEADLINE && EXPIRES.contains(this.running)) {
-            event('g', "expire", key);
-        }
     }
 
     @Override
@@ -460,6 +497,12 @@ final class PendingChanges implements Mutations {
             return false;
         }
         remove(key);
+        if (wantsNew()) {
+            if (this.deletedByCommand == null) {
+                this.deletedByCommand = new ArrayList<>(1);
+            }
+            this.deletedByCommand.add(new ByteKey(key));
+        }
         return true;
     }
 
@@ -478,19 +521,12 @@ final class PendingChanges implements Mutations {
         }
         if (deadline <= this.now) {
             remove(key);
-            if (EXPIRES.contains(this.running)) {
-                // A deadline already past deletes the key, and Redis says so as a del.
-                event('g', "del", key);
-            }
             return true;
         }
         if (this.records != null) {
             this.records.operation("pexpireat", key, decimal(deadline));
         }
         trackDeadline(key, deadline);
-        if (EXPIRES.contains(this.running)) {
-            event('g', "expire", key);
-        }
         return true;
     }
 
@@ -519,6 +555,8 @@ final class PendingChanges implements Mutations {
         if (this.records != null) {
             this.records.operation("rename", from, to);
         }
+        // Redis adds the destination afresh, whether or not it held a key before.
+        event('n', "new", to);
         track(from, DELETED);
         trackDeadline(from, 0);
         track(to, value);
@@ -530,8 +568,10 @@ final class PendingChanges implements Mutations {
         if (this.records != null && raw(key) != null) {
             this.records.tombstone(key);
         }
+        // Redis adds the key afresh, whether or not it held one before.
+        event('n', "new", key);
         if (value instanceof byte[] string) {
-            setString(key, string, deadline);
+            putString(key, string, deadline);
             return;
         }
         Object copy = copyOf(value);
@@ -618,6 +658,9 @@ final class PendingChanges implements Mutations {
             }
             return (T) current;
         }
+        if (current == null) {
+            created(key);
+        }
         if (current != null && this.ownCopies.contains(current)) {
             return (T) current;
         }
@@ -632,17 +675,18 @@ final class PendingChanges implements Mutations {
         if (size == 0) {
             track(key, DELETED);
             trackDeadline(key, 0);
+            if (wants('g')) {
+                if (this.emptied == null) {
+                    this.emptied = new ArrayList<>(1);
+                }
+                this.emptied.add(new ByteKey(key));
+            }
         }
     }
 
     @Override
     public boolean hashSet(byte[] key, byte[] field, byte[] value) {
         HashValue hash = mutable(key, HashValue.class, HashValue::new);
-        if (HASH_SETS.contains(this.running)) {
-            // One event per command, however many fields it sets, as Redis sends.
-            this.running = "";
-            event('h', "hset", key);
-        }
         if (this.records != null) {
             this.records.operation("hset", key, field, value);
         }

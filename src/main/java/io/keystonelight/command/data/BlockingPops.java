@@ -90,7 +90,9 @@ public final class BlockingPops {
         for (int i = 1; i < args.size() - 1; i++) {
             byte[] key = args.get(i);
             if (keys.get(key, ListValue.class) != null) {
-                return List.of(key, keys.listPop(key, head));
+                byte[] element = keys.listPop(key, head);
+                keys.keyspaceEvent('l', head ? "lpop" : "rpop", key);
+                return List.of(key, element);
             }
         }
         return CommandExecutor.NULL_ARRAY;

@@ -29,7 +29,7 @@ public final class DataCommands {
         MemoryCommand.register();
         INTERNAL.put("persist-or-missing", new DataCommand("persist-or-missing", 2, 1, 1, 1, true,
                 (keys, args) -> keys.value(args.get(1)) == null ? -1L
-                        : ((io.keystonelight.store.Mutations) keys).persist(args.get(1)) ? 1L : 0L));
+                        : ExpiryCommands.persist((io.keystonelight.store.Mutations) keys, args.get(1)) ? 1L : 0L));
         ReplyShapes.checkNames();
     }
 

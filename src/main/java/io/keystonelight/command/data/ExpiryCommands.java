@@ -29,7 +29,7 @@ final class ExpiryCommands {
         read("pttl", 2, 1, 1, 1, (keys, args) -> ttl(keys, args.get(1), true, false));
         read("expiretime", 2, 1, 1, 1, (keys, args) -> ttl(keys, args.get(1), false, true));
         read("pexpiretime", 2, 1, 1, 1, (keys, args) -> ttl(keys, args.get(1), true, true));
-        write("persist", 2, 1, 1, 1, (keys, args) -> ((Mutations) keys).persist(args.get(1)) ? 1L : 0L);
+        write("persist", 2, 1, 1, 1, (keys, args) -> persist((Mutations) keys, args.get(1)) ? 1L : 0L);
         write("setex", 4, 1, 1, 1, (keys, args) -> setWithTimeout((Mutations) keys, args, "setex", 1000));
         write("psetex", 4, 1, 1, 1, (keys, args) -> setWithTimeout((Mutations) keys, args, "psetex", 1));
         write("getex", -2, 1, 1, 1, ExpiryCommands::getex);
@@ -71,8 +71,22 @@ final class ExpiryCommands {
         if (gt && (current == 0 || deadline <= current) || lt && current != 0 && deadline >= current) {
             return 0L;
         }
-        keys.expireAt(key, deadline);
+        expireAt(keys, key, deadline);
         return 1L;
+    }
+
+    /** A deadline already past deletes the key, and Redis says so as a {@code del}. */
+    private static void expireAt(Mutations keys, byte[] key, long deadline) {
+        keys.expireAt(key, deadline);
+        keys.keyspaceEvent('g', deadline <= keys.now() ? "del" : "expire", key);
+    }
+
+    static boolean persist(Mutations keys, byte[] key) {
+        if (!keys.persist(key)) {
+            return false;
+        }
+        keys.keyspaceEvent('g', "persist", key);
+        return true;
     }
 
     /** The absolute deadline; Redis's wording when it overflows. */
@@ -108,6 +122,8 @@ final class ExpiryCommands {
         }
         long deadline = deadline(keys.now(), amount, unit, false, name);
         keys.setString(args.get(1), args.get(3), deadline);
+        keys.keyspaceEvent('$', "set", args.get(1));
+        keys.keyspaceEvent('g', "expire", args.get(1));
         return CommandExecutor.OK;
     }
 
@@ -141,10 +157,10 @@ final class ExpiryCommands {
             return CommandExecutor.NONE;
         }
         if (persist) {
-            keys.persist(key);
+            persist(keys, key);
         }
         else if (deadline != -1) {
-            keys.expireAt(key, deadline);
+            expireAt(keys, key, deadline);
         }
         return value;
     }
@@ -203,6 +219,10 @@ final class ExpiryCommands {
             return get ? orNone(previous) : CommandExecutor.NONE;
         }
         keys.setString(key, args.get(2), keepTtl ? Mutations.KEEP_DEADLINE : deadline);
+        keys.keyspaceEvent('$', "set", key);
+        if (expiring) {
+            keys.keyspaceEvent('g', "expire", key);
+        }
         return get ? orNone(previous) : CommandExecutor.OK;
     }
 

@@ -33,6 +33,7 @@ final class HashCommands {
                 return 0L;
             }
             m.hashSet(args.get(1), args.get(2), args.get(3));
+            m.keyspaceEvent('h', "hset", args.get(1));
             return 1L;
         });
         read("hget", 3, 1, 1, 1, (keys, args) -> {
@@ -59,6 +60,9 @@ final class HashCommands {
                 if (m.hashDelete(args.get(1), args.get(i))) {
                     deleted++;
                 }
+            }
+            if (deleted > 0) {
+                m.keyspaceEvent('h', "hdel", args.get(1));
             }
             return deleted;
         });
@@ -95,6 +99,7 @@ final class HashCommands {
                 added++;
             }
         }
+        keys.keyspaceEvent('h', "hset", args.get(1));
         return added;
     }
 
@@ -131,6 +136,7 @@ final class HashCommands {
             throw Args.error("increment or decrement would overflow");
         }
         keys.hashSet(args.get(1), args.get(2), Args.bytes(sum));
+        keys.keyspaceEvent('h', "hincrby", args.get(1));
         return sum;
     }
 
@@ -143,6 +149,7 @@ final class HashCommands {
                 "hash value is not a float");
         byte[] result = Args.humanDecimal(Args.longDoubleSum(base, delta));
         keys.hashSet(args.get(1), args.get(2), result);
+        keys.keyspaceEvent('h', "hincrbyfloat", args.get(1));
         return result;
     }
 

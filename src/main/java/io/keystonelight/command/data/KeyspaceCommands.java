@@ -32,7 +32,7 @@ final class KeyspaceCommands {
             if (m.value(args.get(1)) == null) {
                 throw Args.error("no such key");
             }
-            m.rename(args.get(1), args.get(2));
+            rename(m, args.get(1), args.get(2));
             return CommandExecutor.OK;
         });
         write("renamenx", 3, 1, 2, 1, (keys, args) -> {
@@ -43,7 +43,7 @@ final class KeyspaceCommands {
             if (m.value(args.get(2)) != null) {
                 return 0L;
             }
-            m.rename(args.get(1), args.get(2));
+            rename(m, args.get(1), args.get(2));
             return 1L;
         });
         write("copy", -3, 1, 2, 1, KeyspaceCommands::copy);
@@ -58,6 +58,15 @@ final class KeyspaceCommands {
             return count;
         });
         read("object", -2, 2, 2, 1, KeyspaceCommands::object);
+    }
+
+    /** A key renamed to itself changes nothing, and Redis says nothing of it. */
+    private static void rename(Mutations keys, byte[] from, byte[] to) {
+        keys.rename(from, to);
+        if (!Args.same(from, to)) {
+            keys.keyspaceEvent('g', "rename_from", from);
+            keys.keyspaceEvent('g', "rename_to", to);
+        }
     }
 
     private static Object copy(Keyspace ks, List<byte[]> args) {
@@ -90,6 +99,7 @@ final class KeyspaceCommands {
             return 0L;
         }
         keys.restore(to, value, keys.deadline(from));
+        keys.keyspaceEvent('g', "copy_to", to);
         return 1L;
     }
 

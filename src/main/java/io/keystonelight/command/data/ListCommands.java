@@ -51,6 +51,7 @@ final class ListCommands {
                 throw Args.error("index out of range");
             }
             m.listSet(args.get(1), (int) index, args.get(3));
+            m.keyspaceEvent('l', "lset", args.get(1));
             return CommandExecutor.OK;
         });
         write("linsert", 5, 1, 1, 1, ListCommands::linsert);
@@ -76,6 +77,7 @@ final class ListCommands {
         for (int i = 2; i < args.size(); i++) {
             keys.listPush(args.get(1), head, args.get(i));
         }
+        keys.keyspaceEvent('l', head ? "lpush" : "rpush", args.get(1));
         return (long) size(keys.get(args.get(1), ListValue.class));
     }
 
@@ -92,12 +94,17 @@ final class ListCommands {
             return count < 0 ? CommandExecutor.NONE : CommandExecutor.NULL_ARRAY;
         }
         if (count < 0) {
-            return keys.listPop(args.get(1), head);
+            byte[] element = keys.listPop(args.get(1), head);
+            keys.keyspaceEvent('l', head ? "lpop" : "rpop", args.get(1));
+            return element;
         }
         long popped = Math.min(count, list.size());
         List<Object> out = new ArrayList<>((int) popped);
         for (long i = 0; i < popped; i++) {
             out.add(keys.listPop(args.get(1), head));
+        }
+        if (popped > 0) {
+            keys.keyspaceEvent('l', head ? "lpop" : "rpop", args.get(1));
         }
         return out;
     }
@@ -153,6 +160,7 @@ final class ListCommands {
         for (int i = 0; i < list.size(); i++) {
             if (Args.same(list.get(i), args.get(3))) {
                 keys.listInsert(args.get(1), after ? i + 1 : i, args.get(4));
+                keys.keyspaceEvent('l', "linsert", args.get(1));
                 return (long) keys.get(args.get(1), ListValue.class).size();
             }
         }
@@ -189,6 +197,9 @@ final class ListCommands {
                 keys.listRemoveAt(args.get(1), index);
             }
         }
+        if (!at.isEmpty()) {
+            keys.keyspaceEvent('l', "lrem", args.get(1));
+        }
         return (long) at.size();
     }
 
@@ -207,6 +218,7 @@ final class ListCommands {
         else if (range[0] != 0 || range[1] != list.size() - 1) {
             keys.listKeep(args.get(1), range[0], range[1]);
         }
+        keys.keyspaceEvent('l', "ltrim", args.get(1));
         return CommandExecutor.OK;
     }
 
@@ -280,12 +292,17 @@ final class ListCommands {
             return CommandExecutor.NONE;
         }
         keys.get(to, ListValue.class);
+        byte[] element;
         if (Args.same(from, to) && source.size() == 1) {
             // Popping the only element would delete the key, and its deadline with it; the list ends the same.
-            return source.get(0);
+            element = source.get(0);
         }
-        byte[] element = keys.listPop(from, fromHead);
-        keys.listPush(to, toHead, element);
+        else {
+            element = keys.listPop(from, fromHead);
+            keys.listPush(to, toHead, element);
+        }
+        keys.keyspaceEvent('l', toHead ? "lpush" : "rpush", to);
+        keys.keyspaceEvent('l', fromHead ? "lpop" : "rpop", from);
         return element;
     }
 
@@ -305,6 +322,7 @@ final class ListCommands {
             for (long j = 0; j < popped; j++) {
                 elements.add(keys.listPop(key, head));
             }
+            keys.keyspaceEvent('l', head ? "lpop" : "rpop", key);
             return List.of(key, elements);
         }
         return CommandExecutor.NULL_ARRAY;

@@ -38,6 +38,9 @@ final class SetCommands {
                     added++;
                 }
             }
+            if (added > 0) {
+                m.keyspaceEvent('s', "sadd", args.get(1));
+            }
             return added;
         });
         write("srem", -3, 1, 1, 1, (keys, args) -> {
@@ -50,6 +53,9 @@ final class SetCommands {
                 if (m.setRemove(args.get(1), args.get(i))) {
                     removed++;
                 }
+            }
+            if (removed > 0) {
+                m.keyspaceEvent('s', "srem", args.get(1));
             }
             return removed;
         });
@@ -76,13 +82,13 @@ final class SetCommands {
         write("smove", 4, 1, 2, 1, SetCommands::smove);
         read("sinter", -2, 1, -1, 1, (keys, args) -> reply(inter(keys, args, 1, 0)));
         read("sintercard", -3, 0, 0, 0, SetCommands::sintercard);
-        write("sinterstore", -3, 1, -1, 1, (keys, args) -> store((Mutations) keys, args.get(1),
+        write("sinterstore", -3, 1, -1, 1, (keys, args) -> store((Mutations) keys, "sinterstore", args.get(1),
                 inter(keys, args, 2, 0)));
         read("sunion", -2, 1, -1, 1, (keys, args) -> reply(union(keys, args, 1)));
-        write("sunionstore", -3, 1, -1, 1, (keys, args) -> store((Mutations) keys, args.get(1),
+        write("sunionstore", -3, 1, -1, 1, (keys, args) -> store((Mutations) keys, "sunionstore", args.get(1),
                 union(keys, args, 2)));
         read("sdiff", -2, 1, -1, 1, (keys, args) -> reply(diff(keys, args, 1)));
-        write("sdiffstore", -3, 1, -1, 1, (keys, args) -> store((Mutations) keys, args.get(1),
+        write("sdiffstore", -3, 1, -1, 1, (keys, args) -> store((Mutations) keys, "sdiffstore", args.get(1),
                 diff(keys, args, 2)));
         read("sscan", -3, 1, 1, 1, SetCommands::sscan);
     }
@@ -119,6 +125,7 @@ final class SetCommands {
             }
             byte[] member = set.member(pick(keys, set.size()));
             keys.setRemove(key, member);
+            keys.keyspaceEvent('s', "spop", key);
             return member;
         }
         long count = Args.positive(args.get(2), "value is out of range, must be positive");
@@ -134,6 +141,7 @@ final class SetCommands {
             keys.setRemove(key, member);
             out.add(member);
         }
+        keys.keyspaceEvent('s', "spop", key);
         return out;
     }
 
@@ -206,7 +214,10 @@ final class SetCommands {
         if (!keys.setRemove(from, member)) {
             return 0L;
         }
-        keys.setAdd(to, member);
+        keys.keyspaceEvent('s', "srem", from);
+        if (keys.setAdd(to, member)) {
+            keys.keyspaceEvent('s', "sadd", to);
+        }
         return 1L;
     }
 
@@ -307,10 +318,16 @@ final class SetCommands {
     }
 
     /** Replaces {@code destination} (any type, its deadline too) by a set of {@code members}; none deletes it. */
-    private static long store(Mutations keys, byte[] destination, List<byte[]> members) {
-        keys.delete(destination);
+    private static long store(Mutations keys, String event, byte[] destination, List<byte[]> members) {
+        boolean existed = keys.delete(destination);
         for (byte[] member : members) {
             keys.setAdd(destination, member);
+        }
+        if (!members.isEmpty()) {
+            keys.keyspaceEvent('s', event, destination);
+        }
+        else if (existed) {
+            keys.keyspaceEvent('g', "del", destination);
         }
         return members.size();
     }

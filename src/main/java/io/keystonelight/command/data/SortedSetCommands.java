@@ -62,6 +62,9 @@ final class SortedSetCommands {
                     removed++;
                 }
             }
+            if (removed > 0) {
+                m.keyspaceEvent('z', "zrem", args.get(1));
+            }
             return removed;
         });
         read("zscore", 3, 1, 1, 1, (keys, args) -> {
@@ -101,9 +104,12 @@ final class SortedSetCommands {
         read("zrevrange", -4, 1, 1, 1, (keys, args) -> zrange(keys, args, 1, false, By.RANK, true));
         read("zrank", 3, 1, 1, 1, (keys, args) -> rank(keys, args, false));
         read("zrevrank", 3, 1, 1, 1, (keys, args) -> rank(keys, args, true));
-        write("zremrangebyrank", 4, 1, 1, 1, (keys, args) -> zremrange((Mutations) keys, args, By.RANK));
-        write("zremrangebyscore", 4, 1, 1, 1, (keys, args) -> zremrange((Mutations) keys, args, By.SCORE));
-        write("zremrangebylex", 4, 1, 1, 1, (keys, args) -> zremrange((Mutations) keys, args, By.LEX));
+        write("zremrangebyrank", 4, 1, 1, 1, (keys, args) -> zremrange((Mutations) keys, args, By.RANK,
+                "zremrangebyrank"));
+        write("zremrangebyscore", 4, 1, 1, 1, (keys, args) -> zremrange((Mutations) keys, args, By.SCORE,
+                "zremrangebyscore"));
+        write("zremrangebylex", 4, 1, 1, 1, (keys, args) -> zremrange((Mutations) keys, args, By.LEX,
+                "zremrangebylex"));
         write("zpopmin", -2, 1, 1, 1, (keys, args) -> zpop((Mutations) keys, args, true));
         write("zpopmax", -2, 1, 1, 1, (keys, args) -> zpop((Mutations) keys, args, false));
         write("zmpop", -4, 0, 0, 0, SortedSetCommands::zmpop);
@@ -325,6 +331,9 @@ final class SortedSetCommands {
                 }
             }
         }
+        if (added + updated > 0) {
+            keys.keyspaceEvent('z', incr ? "zincr" : "zadd", key);
+        }
         if (incr) {
             return processed ? Args.score(last) : CommandExecutor.NONE;
         }
@@ -457,7 +466,7 @@ final class SortedSetCommands {
         SortedSetValue zset = keys.get(args.get(sourceAt), SortedSetValue.class);
         List<Entry> found = bounds.find(zset, reverse, offset, limit);
         if (store) {
-            return store((Mutations) keys, args.get(1), found);
+            return store((Mutations) keys, "zrangestore", args.get(1), found);
         }
         return reply(found, withScores);
     }
@@ -474,10 +483,16 @@ final class SortedSetCommands {
     }
 
     /** Replaces {@code destination} (whatever it held, its deadline too) by these entries; none deletes it. */
-    private static long store(Mutations keys, byte[] destination, List<Entry> entries) {
-        keys.delete(destination);
+    private static long store(Mutations keys, String event, byte[] destination, List<Entry> entries) {
+        boolean existed = keys.delete(destination);
         for (Entry entry : entries) {
             keys.sortedSetAdd(destination, entry.score(), entry.member());
+        }
+        if (!entries.isEmpty()) {
+            keys.keyspaceEvent('z', event, destination);
+        }
+        else if (existed) {
+            keys.keyspaceEvent('g', "del", destination);
         }
         return entries.size();
     }
@@ -491,7 +506,7 @@ final class SortedSetCommands {
         return (long) (reverse ? zset.size() - 1 - rank : rank);
     }
 
-    private static Object zremrange(Mutations keys, List<byte[]> args, By by) {
+    private static Object zremrange(Mutations keys, List<byte[]> args, By by, String event) {
         Bounds bounds = Bounds.parse(by, args.get(2), args.get(3));
         SortedSetValue zset = keys.get(args.get(1), SortedSetValue.class);
         if (zset == null) {
@@ -500,6 +515,9 @@ final class SortedSetCommands {
         List<Entry> found = bounds.find(zset, false, 0, -1);
         for (Entry entry : found) {
             keys.sortedSetRemove(args.get(1), entry.member());
+        }
+        if (!found.isEmpty()) {
+            keys.keyspaceEvent('z', event, args.get(1));
         }
         return (long) found.size();
     }
@@ -526,6 +544,7 @@ final class SortedSetCommands {
         for (Entry entry : taken) {
             keys.sortedSetRemove(key, entry.member());
         }
+        keys.keyspaceEvent('z', min ? "zpopmin" : "zpopmax", key);
         return taken;
     }
 
@@ -665,7 +684,11 @@ final class SortedSetCommands {
         }
         entries.sort(SortedSetValue.ORDER);
         if (store) {
-            return store((Mutations) keys, args.get(1), entries);
+            return store((Mutations) keys, switch (op) {
+                case UNION -> "zunionstore";
+                case INTER -> "zinterstore";
+                case DIFF -> "zdiffstore";
+            }, args.get(1), entries);
         }
         return reply(entries, withScores);
     }

@@ -30,6 +30,7 @@ final class StringCommands {
             Mutations m = (Mutations) keys;
             byte[] previous = m.string(args.get(1));
             m.setString(args.get(1), args.get(2), 0);
+            m.keyspaceEvent('$', "set", args.get(1));
             return previous == null ? CommandExecutor.NONE : previous;
         });
         read("getrange", 4, 1, 1, 1, StringCommands::getrange);
@@ -47,6 +48,7 @@ final class StringCommands {
             }
             for (int i = 1; i < args.size(); i += 2) {
                 m.setString(args.get(i), args.get(i + 1), 0);
+                m.keyspaceEvent('$', "set", args.get(i));
             }
             return 1L;
         });
@@ -58,6 +60,7 @@ final class StringCommands {
                     "increment would produce NaN or Infinity");
             byte[] result = Args.humanDecimal(Args.longDoubleSum(base, delta));
             m.setString(args.get(1), result, Mutations.KEEP_DEADLINE);
+            m.keyspaceEvent('$', "incrbyfloat", args.get(1));
             return result;
         });
         read("lcs", -3, 1, 2, 1, StringCommands::lcs);
@@ -120,6 +123,7 @@ final class StringCommands {
         byte[] joined = value == null ? new byte[length] : Arrays.copyOf(value, length);
         System.arraycopy(patch, 0, joined, (int) offset, patch.length);
         keys.setString(args.get(1), joined, Mutations.KEEP_DEADLINE);
+        keys.keyspaceEvent('$', "setrange", args.get(1));
         return (long) length;
     }
 
@@ -146,6 +150,7 @@ final class StringCommands {
         long previous = (changed[byteIndex] >> shift) & 1;
         changed[byteIndex] = (byte) (bit == 1 ? changed[byteIndex] | (1 << shift) : changed[byteIndex] & ~(1 << shift));
         keys.setString(args.get(1), changed, Mutations.KEEP_DEADLINE);
+        keys.keyspaceEvent('$', "setbit", args.get(1));
         return previous;
     }
 
@@ -268,10 +273,13 @@ final class StringCommands {
             result[b] = (byte) acc;
         }
         if (longest == 0) {
-            keys.delete(args.get(2));
+            if (keys.delete(args.get(2))) {
+                keys.keyspaceEvent('g', "del", args.get(2));
+            }
         }
         else {
             keys.setString(args.get(2), result, 0);
+            keys.keyspaceEvent('$', "set", args.get(2));
         }
         return (long) longest;
     }

@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 /**
  * Redis's keyspace notifications: with {@code notify-keyspace-events} set (CONFIG SET), the
  * committer's events are published to {@code __keyspace@0__:<key>} (K) and
- * {@code __keyevent@0__:<event>} (E) for the classes asked for. Events so far: {@code set},
- * {@code del}, {@code expire}, {@code hset} and {@code expired} (lazy and active expiry).
+ * {@code __keyevent@0__:<event>} (E) for the classes asked for. Every write command sends the
+ * events Redis 7.0 sends, in its order: each command's body says which ({@code Mutations#keyspaceEvent}),
+ * and {@code expired} comes from lazy and active expiry.
  */
 @Component
 public class KeyspaceNotifications implements KeyspaceEvents {

@@ -693,7 +693,6 @@ public class ClusterNode implements Replication, SmartLifecycle {
      * this node saw, so two operators' changes never silently undo each other.
      */
     private void setConfiguration(Map<String, String> current, List<RaftPeer> next, String what) {
-        String leader = requireLeader();
         if (!previousMembers().isEmpty()) {
             throw new MembershipException(409, "cannot " + what + ": a membership change is in progress (from "
                     + previousMembers().keySet() + " to " + current.keySet() + "); try again once it is done");
@@ -701,15 +700,52 @@ public class ClusterNode implements Replication, SmartLifecycle {
         SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
                 .setServersInCurrentConf(peers(current)).setServersInNewConf(next)
                 .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET).build();
-        try (RaftClient admin = adminClient(leader)) {
-            RaftClientReply reply = admin.admin().setConfiguration(arguments);
-            if (!reply.isSuccess()) {
-                throw refused(what, reply.getException());
+        java.util.Set<String> wanted = new java.util.TreeSet<>();
+        next.forEach(peer -> wanted.add(peer.getId().toString()));
+        long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
+        while (true) {
+            Throwable failure;
+            try (RaftClient admin = adminClient(requireLeader())) {
+                RaftClientReply reply = admin.admin().setConfiguration(arguments);
+                if (reply.isSuccess()) {
+                    return;
+                }
+                failure = reply.getException();
+            }
+            catch (IOException ex) {
+                failure = ex;
+            }
+            // An attempt whose answer was lost (a leader change, a timeout) may have gone through:
+            // compare-and-set then refuses the next one, although the change is done.
+            if (wanted.equals(new java.util.TreeSet<>(currentMembers().keySet())) && previousMembers().isEmpty()) {
+                return;
+            }
+            Throwable why = rootCause(failure);
+            // The tail of the previous change, a leader change or a slow leader pass; a new member
+            // that did not catch up, or a configuration that changed meanwhile, is the operator's to know.
+            boolean passing = !(why instanceof org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException)
+                    && !(why instanceof org.apache.ratis.protocol.exceptions.SetConfigurationException);
+            if (!passing || System.nanoTime() > deadline) {
+                throw refused(what, why);
+            }
+            try {
+                Thread.sleep(500);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw refused(what, why);
             }
         }
-        catch (IOException ex) {
-            throw refused(what, ex);
+    }
+
+    /** The first cause that is not a wrapper: Ratis's retry failure and completions carry the reason inside. */
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        while (cause instanceof org.apache.ratis.protocol.exceptions.RaftRetryFailureException
+                && cause.getCause() != null && cause.getCause() != cause) {
+            cause = unwrap(cause.getCause());
         }
+        return cause;
     }
 
     private MembershipException refused(String what, Throwable cause) {

@@ -1,6 +1,7 @@
 package io.keystonelight.cluster;
 
 import io.keystonelight.config.KeystoneLightProperties;
+import io.keystonelight.security.PasswordCheck;
 import io.keystonelight.store.KeyValueStore;
 
 import org.springframework.boot.SpringApplication;
@@ -46,8 +47,8 @@ public class ClusterConfiguration {
         }
 
         @Bean
-        ClusterEndpoint clusterEndpoint(ClusterNode node) {
-            return new ClusterEndpoint(node);
+        ClusterEndpoint clusterEndpoint(ClusterNode node, PasswordCheck passwordCheck) {
+            return new ClusterEndpoint(node, passwordCheck);
         }
 
         @Bean

@@ -1,5 +1,6 @@
 package io.keystonelight.cluster;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,19 +12,26 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
+import io.keystonelight.security.PasswordCheck;
+
 /**
  * {@code /actuator/cluster}: the members (GET), and membership changes at run time (POST
  * {@code /actuator/cluster/add} with {@code {"node":"n4","address":"host:port"}},
  * {@code /remove} and {@code /transfer} with {@code {"node":"n2"}}), answered once the change is
- * committed or refused, with a status that says why.
+ * committed or refused, with a status that says why. While the server has a password, a change
+ * must carry it ({@code "password":"..."} in the body): whoever reaches the HTTP port could
+ * otherwise take a majority's say over the data.
  */
 @Endpoint(id = "cluster")
 public class ClusterEndpoint {
 
     private final ClusterNode node;
 
-    public ClusterEndpoint(ClusterNode node) {
+    private final PasswordCheck passwordCheck;
+
+    public ClusterEndpoint(ClusterNode node, PasswordCheck passwordCheck) {
         this.node = node;
+        this.passwordCheck = passwordCheck;
     }
 
     @ReadOperation
@@ -45,8 +53,15 @@ public class ClusterEndpoint {
 
     @WriteOperation
     public WebEndpointResponse<Map<String, Object>> change(@Selector String action, String node,
-            @Nullable String address) {
+            @Nullable String address, @Nullable String password) {
         Map<String, Object> answer = new LinkedHashMap<>();
+        if (this.passwordCheck.required()
+                && (password == null || !this.passwordCheck.matches(password.getBytes(StandardCharsets.UTF_8)))) {
+            answer.put("error", (password == null ? "no password" : "wrong password") + ": this server has a password "
+                    + "(keystonelight.server.password), so a membership change must carry it: "
+                    + "{\"node\":\"" + node + "\",...,\"password\":\"...\"}");
+            return new WebEndpointResponse<>(answer, 401);
+        }
         try {
             String done = switch (action) {
                 case "add" -> {

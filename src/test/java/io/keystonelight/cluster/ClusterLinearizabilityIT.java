@@ -131,14 +131,9 @@ class ClusterLinearizabilityIT {
                 }
             }
             String key = KEYS.get(random.nextInt(KEYS.size()));
-            int pick = random.nextInt(10);
-            Kind kind = pick < 4 ? Kind.SET : pick < 9 ? Kind.GET : Kind.DELETE;
+            Kind kind = Kind.pick(random);
             String value = kind == Kind.SET ? Thread.currentThread().getName() + "-" + counter++ : null;
-            String request = switch (kind) {
-                case SET -> "set " + key + " " + value;
-                case GET -> "get " + key;
-                case DELETE -> "delete " + key;
-            };
+            String request = kind.request(key, value);
             long invoked = System.nanoTime();
             String reply;
             try {

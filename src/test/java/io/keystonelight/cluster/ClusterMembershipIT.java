@@ -212,15 +212,10 @@ class ClusterMembershipIT {
             }
             else {
                 key = REGISTERS.get(random.nextInt(REGISTERS.size())) + this.registers;
-                int pick = random.nextInt(10);
-                kind = pick < 4 ? Kind.SET : pick < 9 ? Kind.GET : Kind.DELETE;
+                kind = Kind.pick(random);
                 value = kind == Kind.SET ? name + "-" + counter++ : null;
             }
-            String request = switch (kind) {
-                case SET -> "set " + key + " " + value;
-                case GET -> "get " + key;
-                case DELETE -> "delete " + key;
-            };
+            String request = kind.request(key, value);
             long invoked = System.nanoTime();
             String reply;
             try {

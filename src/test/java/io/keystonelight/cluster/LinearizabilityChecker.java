@@ -21,7 +21,22 @@ import java.util.Set;
 final class LinearizabilityChecker {
 
     enum Kind {
-        SET, GET, DELETE
+        SET, GET, DELETE;
+
+        /** The register clients' mix: 40% overwrites, 50% reads, 10% deletes. */
+        static Kind pick(java.util.Random random) {
+            int pick = random.nextInt(10);
+            return pick < 4 ? SET : pick < 9 ? GET : DELETE;
+        }
+
+        /** The text protocol's request for this operation on {@code key}. */
+        String request(String key, String value) {
+            return switch (this) {
+                case SET -> "set " + key + " " + value;
+                case GET -> "get " + key;
+                case DELETE -> "delete " + key;
+            };
+        }
     }
 
     /**

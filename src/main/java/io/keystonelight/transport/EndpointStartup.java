@@ -1,6 +1,8 @@
 package io.keystonelight.transport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,7 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerExceptionEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
 import org.springframework.stereotype.Component;
@@ -25,6 +28,12 @@ import org.springframework.stereotype.Component;
  * Holds the start until the TCP endpoint listens, then announces it: the address in the log and
  * the PID file on disk. The connection factory binds on a thread of its own and only logs a
  * failure to bind, so without this a server whose port is taken would run on with no endpoint.
+ * <p>
+ * The announcement comes as soon as the web server for health has its port, before Spring
+ * finishes its start: the store is ready and the data port answers once it listens, and what
+ * the context builds after that (Actuator's handlers, JSON, WebFlux's codecs, made when it reports
+ * itself refreshed) is not needed to serve a request; a health request that comes first waits
+ * for them. Without a web server the announcement waits for the runners, as it always did.
  */
 @Component
 class EndpointStartup implements ApplicationRunner {
@@ -32,6 +41,9 @@ class EndpointStartup implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(EndpointStartup.class);
 
     private static final long BIND_TIMEOUT_SECONDS = 30;
+
+    /** The HTTP port announced when there is no web server (Actuator's HTTP side turned off). */
+    private static final int NO_HTTP_PORT = -1;
 
     private final CompletableFuture<Integer> listening = new CompletableFuture<>();
 
@@ -41,17 +53,23 @@ class EndpointStartup implements ApplicationRunner {
 
     private final KeyValueStore store;
 
-    EndpointStartup(KeystoneLightProperties properties, PidFile pidFile, KeyValueStore store) {
+    /** The server namespace of the web server that serves health: Actuator's own when it has a port of its own. */
+    private final String healthNamespace;
+
+    /** Set and read on the main thread only: the web server starts and the runners run there. */
+    private boolean announced;
+
+    EndpointStartup(KeystoneLightProperties properties, PidFile pidFile, KeyValueStore store,
+            Environment environment) {
         this.properties = properties;
         this.pidFile = pidFile;
         this.store = store;
+        this.healthNamespace = hasOwnManagementPort(environment) ? "management" : null;
     }
 
-    private volatile int httpPort = -1;
-
-    @EventListener
-    void onWebServer(WebServerInitializedEvent event) {
-        this.httpPort = event.getWebServer().getPort();
+    private static boolean hasOwnManagementPort(Environment environment) {
+        String management = environment.getProperty("management.server.port");
+        return management != null && !management.equals(environment.getProperty("server.port"));
     }
 
     @EventListener
@@ -64,12 +82,29 @@ class EndpointStartup implements ApplicationRunner {
         this.listening.completeExceptionally(event.getCause());
     }
 
+    /**
+     * The web server starts in a later phase than the connection factory, which by then has begun
+     * to bind: waiting for that here is waiting for a bind under way.
+     */
+    @EventListener
+    void onWebServer(WebServerInitializedEvent event) throws InterruptedException {
+        if (!this.announced
+                && Objects.equals(event.getApplicationContext().getServerNamespace(), this.healthNamespace)) {
+            announce(awaitListening(), event.getWebServer().getPort());
+        }
+    }
+
     @Override
-    public void run(ApplicationArguments args) throws IOException, InterruptedException {
+    public void run(ApplicationArguments args) throws InterruptedException {
+        if (!this.announced) {
+            announce(awaitListening(), NO_HTTP_PORT);
+        }
+    }
+
+    private int awaitListening() throws InterruptedException {
         String host = this.properties.server().host();
-        int port;
         try {
-            port = this.listening.get(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return this.listening.get(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         catch (ExecutionException ex) {
             throw new EndpointUnavailableException("the TCP endpoint could not listen on " + host + ":"
@@ -79,12 +114,21 @@ class EndpointStartup implements ApplicationRunner {
             throw new EndpointUnavailableException("the TCP endpoint did not start listening on " + host + ":"
                     + this.properties.server().port() + " within " + BIND_TIMEOUT_SECONDS + " seconds", ex);
         }
-        this.pidFile.write();
+    }
+
+    private void announce(int tcpPort, int httpPort) {
+        this.announced = true;
+        try {
+            this.pidFile.write();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("could not write the PID file " + this.pidFile.path() + ": "
+                    + ex.getMessage(), ex);
+        }
         int workers = this.properties.server().workers();
         log.info("KeystoneLight is serving on {}:{} (data file {}, fsync {}, {}; health on HTTP port {})",
-                host, port, this.store.dataFilePath().toAbsolutePath(),
+                this.properties.server().host(), tcpPort, this.store.dataFilePath().toAbsolutePath(),
                 this.properties.storage().fsync().name().toLowerCase(),
-                workers + (workers == 1 ? " event loop" : " event loops"),
-                this.httpPort);
+                workers + (workers == 1 ? " event loop" : " event loops"), httpPort);
     }
 }

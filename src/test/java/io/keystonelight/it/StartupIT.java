@@ -1,10 +1,13 @@
 package io.keystonelight.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,6 +112,32 @@ class StartupIT {
             // Nor the Prometheus registry while its endpoint is not exposed (it is not by default).
             assertThat(loaded).as("the Prometheus client behind the registry, its endpoint not exposed")
                     .doesNotContain("io.prometheus.metrics");
+        }
+    }
+
+    @Test
+    void theServerServesBeforeActuatorsEndpointsAreBuilt() throws IOException {
+        try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
+            assertThat(client.call("ping")).isEqualTo("PONG");
+            // Health still answers: its handlers are made after the announcement, not left out.
+            assertThat(healthStatus(server.httpPort())).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60)).until(() -> server.output().contains("Started KeystoneLight"));
+            String output = server.output();
+            int serving = output.indexOf("KeystoneLight is serving on");
+            assertThat(serving).as("the announcement, in:%n%s", output)
+                    .isLessThan(output.indexOf("Exposing 2 endpoints beneath base path '/actuator'"))
+                    .isLessThan(output.indexOf("Started KeystoneLight"));
+        }
+    }
+
+    private static int healthStatus(int httpPort) throws IOException {
+        HttpURLConnection health = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPort + "/actuator/health")
+                .toURL().openConnection();
+        try {
+            return health.getResponseCode();
+        }
+        finally {
+            health.disconnect();
         }
     }
 

@@ -4,6 +4,7 @@ import io.keystonelight.client.ClientArguments;
 import io.keystonelight.client.KeystoneLightClient;
 import io.keystonelight.compaction.CompactionSignal;
 import io.keystonelight.lifecycle.ServerHelp;
+import io.keystonelight.store.ReplayAhead;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -36,7 +37,9 @@ public class KeystoneLightApplication {
             if (System.getProperty(SKIP_PREINITIALIZING) == null) {
                 System.setProperty(SKIP_PREINITIALIZING, "true");
             }
-            SpringApplication.run(KeystoneLightApplication.class, ClientArguments.serverSettings(args));
+            SpringApplication server = new SpringApplication(KeystoneLightApplication.class);
+            server.addInitializers(ReplayAhead.initializer());
+            server.run(ClientArguments.serverSettings(args));
         }
         else {
             // The client answers in a fraction of a second because it never loads Spring.

@@ -25,9 +25,7 @@ import io.keystonelight.persistence.RecordSink;
 import io.keystonelight.persistence.RepairMode;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.scheduling.annotation.Scheduled;
-import org.springframework.stereotype.Service;
 
 /**
  * The key-value store: the table of live entries ({@link EntryTable}), the pipeline that makes
@@ -38,7 +36,6 @@ import org.springframework.stereotype.Service;
  * completes once the write is in the data file (fsynced under {@code fsync: always}) and
  * visible to reads; no thread waits for it.
  */
-@Service
 public class KeyValueStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KeyValueStore.class);
@@ -71,7 +68,6 @@ public class KeyValueStore implements AutoCloseable {
      * The store of the running server; the data file is opened through a {@link FileChannelOpener}
      * bean if there is one (tests put a disk that fails or waits there), else directly.
      */
-    @Autowired
     public KeyValueStore(KeystoneLightProperties properties, ObjectProvider<FileChannelOpener> opener) {
         this(dataFileOf(properties), properties.storage().fsync(),
                 opener.getIfAvailable(() -> FileChannelOpener.DEFAULT), properties.storage().repair());

@@ -130,6 +130,18 @@ class StartupIT {
         }
     }
 
+    @Test
+    void aDataFileWithRecordsIsReplayedOnAThreadOfItsOwnWhileTheRestStarts() throws IOException {
+        Files.writeString(this.folder.resolve("db.txt"), "a|1\nb|2\nb|3\n", StandardCharsets.UTF_8);
+        try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
+            assertThat(server.output()).as("the server's log").containsPattern("\\[ *replay\\] .* Replayed 3 records");
+            assertThat(client.call("get a")).isEqualTo("VALUE 1");
+            assertThat(client.call("get b")).isEqualTo("VALUE 3");
+            assertThat(client.call("set c 4")).isEqualTo("OK");
+        }
+        assertThat(Files.readString(this.folder.resolve("db.txt"))).isEqualTo("a|1\nb|2\nb|3\nc|4\n");
+    }
+
     private static int healthStatus(int httpPort) throws IOException {
         HttpURLConnection health = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPort + "/actuator/health")
                 .toURL().openConnection();

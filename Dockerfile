@@ -34,16 +34,17 @@ COPY --from=build /extracted/spring-boot-loader/ /app/
 COPY --from=build /extracted/snapshot-dependencies/ /app/
 COPY docker/healthcheck /app/healthcheck
 COPY --from=build /extracted/application/ /app/
-# Class data sharing, as Spring Boot advises: one training start that serves and is stopped
-# records the classes it loaded into an archive, in a layer of its own after the code's (it is
-# remade with every code change, about 50 MB). The JVM maps them at start instead of loading and
+# Class data sharing, as Spring Boot advises: one training start that completes and is stopped
+# (the whole start: Actuator's classes load after the server announces itself) records the
+# classes it loaded into an archive, in a layer of its own after the code's (it is remade with
+# every code change, about 50 MB). The JVM maps them at start instead of loading and
 # verifying each from the jars. The training start runs in a folder of its own, removed after, on
 # ports the system chooses.
 RUN set -e; work="$(mktemp -d)"; cd "${work}"; \
     java -XX:ArchiveClassesAtExit=/app/keystonelight.jsa -jar /app/keystonelight.jar serve \
         --keystonelight.server.port=0 --server.port=0 > training.log 2>&1 & \
     pid=$!; \
-    until grep -q 'KeystoneLight is serving on' training.log; do \
+    until grep -q 'Started KeystoneLightApplication' training.log; do \
         kill -0 "${pid}" 2> /dev/null || { cat training.log; echo "the training start exited before serving"; exit 1; }; \
         sleep 0.2; \
     done; \

@@ -72,7 +72,7 @@ public final class ServerJar {
         }
     }
 
-    /** One start that serves and is stopped: the classes it loaded go into the archive at its exit. */
+    /** One start that completes and is stopped: the classes it loaded go into the archive at its exit. */
     private static void train(Path extracted, Path archive) throws IOException {
         Path work = Files.createTempDirectory("keystonelight-training");
         StringBuffer output = new StringBuffer();
@@ -86,7 +86,8 @@ public final class ServerJar {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     output.append(line).append('\n');
-                    if (line.contains("KeystoneLight is serving on")) {
+                    // The whole start, not just the announcement: Actuator's classes load after it.
+                    if (line.contains("Started KeystoneLightApplication")) {
                         serving.complete(null);
                     }
                 }

@@ -7,9 +7,9 @@
  * JVM's start. Run it
  * on the extracted jar's classpath; server settings follow the options, e.g.
  *
- *   java -Djarmode=tools -jar target/keystonelight.jar extract --destination /tmp/kl
- *   javac -cp '/tmp/kl/keystonelight.jar:/tmp/kl/lib/*' -d /tmp/kl-bench bench/StartTimeline.java
- *   java -Xlog:class+load:file=classes.txt:uptime -cp '/tmp/kl-bench:/tmp/kl/keystonelight.jar:/tmp/kl/lib/*' \
+ *   java -Djarmode=tools -jar target/keystonelight.jar extract --destination target/kl
+ *   javac -cp 'target/kl/keystonelight.jar:target/kl/lib/*' -d target/kl-bench bench/StartTimeline.java
+ *   java -Xlog:class+load:file=classes.txt:uptime -cp 'target/kl-bench:target/kl/keystonelight.jar:target/kl/lib/*' \
  *       StartTimeline --min 50 --keystonelight.server.port=0 --server.port=0
  *
  * The process exits once the server is ready. With -Xlog:class+load and uptime decorations, the

@@ -112,6 +112,11 @@ record ClusterMembers(String nodeId, Map<String, Address> addresses) {
         return this.addresses.get(this.nodeId);
     }
 
+    /** This node's place in the peers setting, from 0. */
+    int rank() {
+        return List.copyOf(this.addresses.keySet()).indexOf(this.nodeId);
+    }
+
     int size() {
         return this.addresses.size();
     }

@@ -170,10 +170,16 @@ public class ClusterNode implements Replication, SmartLifecycle {
         long election = this.settings.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        // The first election after a start: every node of a cluster launched at once would time
+        // out within the same half second and split the vote (each votes for itself, and the
+        // next round waits a whole election timeout), more so on a busy machine where their
+        // timers fire late. Each node waits a window of its own, by its place in the peers
+        // setting, so that one node asks for votes well before the next one would.
+        long firstFrom = firstElectionFrom(this.members.rank(), election);
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties,
-                TimeDuration.valueOf(election / 2, TimeUnit.MILLISECONDS));
+                TimeDuration.valueOf(firstFrom, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties,
-                TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+                TimeDuration.valueOf(firstFrom + election / 2, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(
                 Math.max(3 * election, 3000), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.LeaderElection.setPreVote(properties, true);
@@ -201,6 +207,14 @@ public class ClusterNode implements Replication, SmartLifecycle {
         RaftServerConfigKeys.ThreadPool.setClientCached(properties, true);
         RaftServerConfigKeys.ThreadPool.setProxyCached(properties, true);
         return properties;
+    }
+
+    /**
+     * Where the first election timeout of the node at {@code rank} in the peers setting begins:
+     * windows half an election timeout long, a whole one apart, the first at half of one.
+     */
+    static long firstElectionFrom(int rank, long election) {
+        return election / 2 + rank * election;
     }
 
     private RaftProperties clientProperties() {

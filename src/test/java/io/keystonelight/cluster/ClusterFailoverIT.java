@@ -10,8 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.ClusterProcesses;
@@ -27,29 +33,57 @@ import static org.assertj.core.api.Assertions.assertThat;
  * write must then be on every node. Then quorum loss: with two nodes down the last one refuses
  * writes within the write timeout; all three killed mid-load and restarted lose nothing acknowledged.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailoverIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);
 
     @TempDir
-    Path folder;
+    static Path folder;
+
+    /**
+     * The cluster of the tests with a write timeout of five seconds, one for both: a node the
+     * first one kills is started again before the next (see {@link #whole()}).
+     */
+    private static ClusterProcesses shared;
 
     private ClusterProcesses cluster;
 
     private final List<Writer> writers = new ArrayList<>();
 
+    @BeforeAll
+    static void start() {
+        shared = new ClusterProcesses(folder.resolve("shared"), 3, "--keystonelight.cluster.write-timeout=5s");
+        shared.startAll();
+    }
+
+    /** Every test begins on a whole cluster: every node running, one leader, every node as far as it. */
+    @BeforeEach
+    void whole() {
+        if (shared != null) {
+            shared.startAll();
+            shared.awaitLeader(ELECTION);
+            shared.awaitSameAppliedIndex(ELECTION);
+            assertThat(shared.running()).as("nodes running before the test").isEqualTo(shared.ids());
+        }
+        this.cluster = shared;
+    }
+
     @AfterEach
     void stop() {
         this.writers.forEach(Writer::stop);
-        if (this.cluster != null) {
-            this.cluster.close();
+    }
+
+    @AfterAll
+    static void stopAll() {
+        if (shared != null) {
+            shared.close();
         }
     }
 
     @Test
+    @Order(2)
     void everyAcknowledgedWriteSurvivesLeaderKillsAndIsOnEveryNode() throws Exception {
-        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.write-timeout=5s");
-        this.cluster.startAll();
         String leader = this.cluster.awaitLeader(ELECTION);
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
         for (String id : this.cluster.ids()) {
@@ -88,10 +122,10 @@ class ClusterFailoverIT {
      * believe in the dead leader, an election is due in one or two seconds, and the write
      * timeout is five; the writes must wait for the new leader and be applied there, once.
      */
+    /** First: the leader it kills is started again before the next test. */
     @Test
+    @Order(1)
     void writesSentRightAfterTheLeaderIsKilledWaitForTheNewLeader() throws Exception {
-        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.write-timeout=5s");
-        this.cluster.startAll();
         String leader = this.cluster.awaitLeader(ELECTION);
         List<String> followers = this.cluster.ids().stream().filter(id -> !id.equals(leader)).toList();
         List<RespConnection> connections = new ArrayList<>();
@@ -129,9 +163,28 @@ class ClusterFailoverIT {
         }
     }
 
+    /**
+     * Last, on a cluster of its own with a write timeout of two seconds, so that three refused
+     * writes take seconds; the shared one is stopped first, so that no more than three nodes run.
+     */
     @Test
+    @Order(3)
     void withoutMajorityWritesGetErrAndAllNodesKilledLoseNothing() throws Exception {
-        this.cluster = new ClusterProcesses(this.folder, 3, "--keystonelight.cluster.write-timeout=2s");
+        shared.close();
+        shared = null;
+        this.cluster = new ClusterProcesses(folder.resolve("quorum-loss"), 3,
+                "--keystonelight.cluster.write-timeout=2s");
+        ClusterProcesses own = this.cluster;
+        try {
+            withoutMajority();
+        }
+        finally {
+            this.writers.forEach(Writer::stop);
+            own.close();
+        }
+    }
+
+    private void withoutMajority() throws Exception {
         this.cluster.startAll();
         String leader = this.cluster.awaitLeader(ELECTION);
         String follower = this.cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();

@@ -21,6 +21,24 @@ class ClusterMembersTest {
     }
 
     @Test
+    void eachMemberWaitsForItsFirstElectionInAWindowOfItsOwnByItsPlaceInThePeersSetting() {
+        String peers = "n1=127.0.0.1:9871,n2=127.0.0.1:9872,n3=127.0.0.1:9873";
+        List<Integer> ranks = List.of("n1", "n2", "n3").stream()
+                .map(id -> ClusterMembers.parse(id, peers).rank()).toList();
+        assertThat(ranks).containsExactly(0, 1, 2);
+        long election = 1000;
+        // A window is half an election timeout long: the next one begins after the previous one ends.
+        for (int rank = 0; rank < 2; rank++) {
+            long end = ClusterNode.firstElectionFrom(rank, election) + election / 2;
+            assertThat(ClusterNode.firstElectionFrom(rank + 1, election))
+                    .as("the first election window of rank %d begins after rank %d's ends at %d ms", rank + 1,
+                            rank, end)
+                    .isGreaterThan(end);
+        }
+        assertThat(ClusterNode.firstElectionFrom(0, election)).isEqualTo(500);
+    }
+
+    @Test
     void refusesANodeIdThatIsNotAPeer() {
         assertThatThrownBy(() -> ClusterMembers.parse("n4", "n1=127.0.0.1:9871,n2=127.0.0.1:9872"))
                 .isInstanceOf(ClusterConfigurationException.class)

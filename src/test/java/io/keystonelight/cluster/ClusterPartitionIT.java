@@ -10,8 +10,14 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.cluster.LinearizabilityChecker.Kind;
@@ -32,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>It runs about 40 seconds in verify; {@code -Dkeystonelight.partition.seconds=600} runs it
  * longer, {@code -Dkeystonelight.partition.seed=N} repeats a schedule.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterPartitionIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);
@@ -49,11 +56,12 @@ class ClusterPartitionIT {
     private static final int THINK_MS = Integer.getInteger("keystonelight.partition.think-ms", 60);
 
     @TempDir
-    Path folder;
+    static Path folder;
 
-    private ProxyNetwork network;
+    /** One network and cluster for the class: each test heals what it cut, and the next one checks. */
+    private static ProxyNetwork network;
 
-    private ClusterProcesses cluster;
+    private static ClusterProcesses cluster;
 
     private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -68,27 +76,44 @@ class ClusterPartitionIT {
 
     private long start;
 
+    @BeforeAll
+    static void start() {
+        network = new ProxyNetwork(IDS);
+        cluster = new ClusterProcesses(folder, IDS, network, "--keystonelight.cluster.write-timeout=3s");
+        cluster.startAll();
+    }
+
+    /** Every test begins on a whole cluster: every node running and reachable, one leader all agree on. */
+    @BeforeEach
+    void whole() {
+        assertThat(cluster.running()).as("nodes running before the test").isEqualTo(IDS);
+        cluster.awaitLeader(ELECTION);
+    }
+
     @AfterEach
-    void stop() throws InterruptedException {
+    void heal() throws InterruptedException {
         stopClients();
-        if (this.cluster != null) {
-            this.cluster.close();
+        healAll();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
         }
-        if (this.network != null) {
-            this.network.close();
+        if (network != null) {
+            network.close();
         }
     }
 
+    /** Last: its registers must hold nothing but what its own history wrote. */
     @Test
+    @Order(3)
     void historyThroughPartitionsIsLinearizable() throws Exception {
         long seconds = Long.getLong("keystonelight.partition.seconds", 40);
         long seed = Long.getLong("keystonelight.partition.seed", System.nanoTime());
         Random nemesis = new Random(seed);
-        this.network = new ProxyNetwork(IDS);
-        this.cluster = new ClusterProcesses(this.folder, IDS, this.network,
-                "--keystonelight.cluster.write-timeout=3s");
-        this.cluster.startAll();
-        this.cluster.awaitLeader(ELECTION);
+        cluster.awaitLeader(ELECTION);
         this.start = System.nanoTime();
         for (int c = 0; c < 3 * IDS.size(); c++) {
             String home = IDS.get(c % IDS.size());
@@ -106,7 +131,7 @@ class ClusterPartitionIT {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         int round = 0;
         while (System.nanoTime() < end) {
-            String leader = this.cluster.awaitLeader(ELECTION);
+            String leader = cluster.awaitLeader(ELECTION);
             int before = this.history.size();
             String fault = fault(round++, leader, nemesis);
             schedule.add(String.format("%7.3f s %s", elapsed(), fault));
@@ -114,7 +139,7 @@ class ClusterPartitionIT {
             healAll();
             schedule.add(String.format("%7.3f s healed (%d operations during the fault)", elapsed(),
                     this.history.size() - before));
-            this.cluster.awaitLeader(ELECTION);
+            cluster.awaitLeader(ELECTION);
             awaitOps(50);
         }
         stopClients();
@@ -129,7 +154,7 @@ class ClusterPartitionIT {
                 + " outcome, %d unknown)%n", seed, seconds, String.join("\n  ", schedule), ops.size(), reads,
                 known, ops.size() - known);
         for (String id : IDS) {
-            System.out.printf("  %s: %s%n", id, String.join("\n  " + id + ": ", this.cluster.output(id).lines()
+            System.out.printf("  %s: %s%n", id, String.join("\n  " + id + ": ", cluster.output(id).lines()
                     .filter(line -> line.contains("Leader") || line.contains("leadership") || line.contains("Election"))
                     .map(line -> line.length() > 220 ? line.substring(0, 220) : line).toList()));
         }
@@ -147,25 +172,22 @@ class ClusterPartitionIT {
      * whether the old leader still believes it leads when asked depends on its timers.
      */
     @Test
+    @Order(2)
     void aLeaderCutOffFromTheMajorityServesNoStaleRead() throws Exception {
-        this.network = new ProxyNetwork(IDS);
-        this.cluster = new ClusterProcesses(this.folder, IDS, this.network,
-                "--keystonelight.cluster.write-timeout=3s");
-        this.cluster.startAll();
         List<String> answers = new ArrayList<>();
         List<String> stale = new ArrayList<>();
         for (int round = 0; round < 4; round++) {
-            String leader = this.cluster.awaitLeader(ELECTION);
+            String leader = cluster.awaitLeader(ELECTION);
             String before = "before-" + round;
             String after = "after-" + round;
-            try (LineClient old = LineClient.connect(this.cluster.node(leader).port())) {
+            try (LineClient old = LineClient.connect(cluster.node(leader).port())) {
                 old.setReadTimeout(CLIENT_TIMEOUT_MS);
                 assertThat(old.call("set k " + before)).as("write through the leader %s", leader).isEqualTo("OK");
                 assertThat(old.call("get k")).as("read through the leader %s", leader).isEqualTo("VALUE " + before);
-                this.network.isolate(leader);
+                network.isolate(leader);
                 List<String> others = IDS.stream().filter(id -> !id.equals(leader)).toList();
-                String next = this.cluster.awaitLeaderAmong(ELECTION, others);
-                try (LineClient fresh = LineClient.connect(this.cluster.node(next).port())) {
+                String next = cluster.awaitLeaderAmong(ELECTION, others);
+                try (LineClient fresh = LineClient.connect(cluster.node(next).port())) {
                     fresh.setReadTimeout(CLIENT_TIMEOUT_MS);
                     assertThat(fresh.call("set k " + after)).as("write through the new leader %s", next)
                             .isEqualTo("OK");
@@ -180,7 +202,7 @@ class ClusterPartitionIT {
                 }
             }
             finally {
-                this.network.heal();
+                network.heal();
             }
         }
         System.out.printf("old leaders asked after a new leader took a write:%n  %s%n", String.join("\n  ", answers));
@@ -192,54 +214,71 @@ class ClusterPartitionIT {
      * What an operator reads when a peer is cut off and comes back, and when a leader is lost:
      * one line for each, and no stack trace per retry of the leader's appends.
      */
+    /** First: it counts lines in the whole log of a node, which the other tests' faults add to. */
     @Test
+    @Order(1)
     void theLogsSayOnceThatAPeerIsDownAndBackAndThatALeaderWasLost() throws Exception {
-        this.network = new ProxyNetwork(IDS);
-        this.cluster = new ClusterProcesses(this.folder, IDS, this.network,
-                "--keystonelight.cluster.write-timeout=3s");
-        this.cluster.startAll();
-        String leader = this.cluster.awaitLeader(ELECTION);
+        String leader = cluster.awaitLeader(ELECTION);
         String follower = IDS.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
         String down = "Peer " + follower + " (";
         String back = "Peer " + follower + " is back";
-        this.network.isolate(follower);
-        awaitLine(leader, down);
+        // A peer that came up late was reported down, and back, as the cluster started: count
+        // only what this cut makes the leader log, once the start's lines are all out.
+        awaitNoneDown(leader, down, back);
+        int from = cluster.output(leader).length();
+        network.isolate(follower);
+        awaitLine(leader, down, from);
         // Cut off for several more seconds: Ratis retries its appends to the peer many times a second.
-        int linesWhileDown = this.cluster.output(leader).lines().toList().size();
-        try (LineClient client = LineClient.connect(this.cluster.node(leader).port())) {
+        int linesWhileDown = cluster.output(leader).lines().toList().size();
+        try (LineClient client = LineClient.connect(cluster.node(leader).port())) {
             for (int i = 0; i < 50; i++) {
                 assertThat(client.call("set k" + i + " v")).isEqualTo("OK");
             }
         }
-        this.network.heal();
-        awaitLine(leader, back);
-        String output = this.cluster.output(leader);
-        assertThat(output.lines().filter(line -> line.contains(down))).as("lines saying %s is down", follower)
-                .hasSize(1);
-        assertThat(output.lines().filter(line -> line.contains(back))).as("lines saying %s is back", follower)
-                .hasSize(1);
+        network.heal();
+        awaitLine(leader, back, from);
+        String output = cluster.output(leader);
+        String sinceCut = output.substring(from);
+        assertThat(sinceCut.lines().filter(line -> line.contains(down)))
+                .as("lines saying %s is down after it was cut off", follower).hasSize(1);
+        assertThat(sinceCut.lines().filter(line -> line.contains(back)))
+                .as("lines saying %s is back after it was cut off", follower).hasSize(1);
         assertThat(output).as("the leader's log while %s was cut off", follower)
                 .doesNotContain("Failed to appendEntries").doesNotContain("ConnectException");
         assertThat(output.lines().count() - linesWhileDown).as("lines the leader logged while %s was down and"
                 + " 50 writes went on", follower).isLessThan(10);
 
-        this.network.isolate(leader);
+        network.isolate(leader);
         List<String> others = IDS.stream().filter(id -> !id.equals(leader)).toList();
-        this.cluster.awaitLeaderAmong(ELECTION, others);
+        cluster.awaitLeaderAmong(ELECTION, others);
         String lost = "Leader " + leader + " lost";
-        assertThat(others.stream().filter(id -> this.cluster.output(id).contains(lost)))
+        assertThat(others.stream().filter(id -> cluster.output(id).contains(lost)))
                 .as("nodes whose log says that the leader %s was lost", leader).isNotEmpty();
-        awaitLine(leader, "This node, " + leader + ", is no longer the leader");
-        this.network.heal();
+        awaitLine(leader, "This node, " + leader + ", is no longer the leader", 0);
+        network.heal();
     }
 
-    private void awaitLine(String node, String text) throws InterruptedException {
+    /** Waits until {@code node}'s log says as many times that a peer is back as that it is down. */
+    private void awaitNoneDown(String node, String down, String back) throws InterruptedException {
         long deadline = System.nanoTime() + ELECTION.toNanos();
-        while (!this.cluster.output(node).contains(text)) {
+        while (cluster.output(node).lines().filter(line -> line.contains(down)).count() != cluster.output(node)
+                .lines().filter(line -> line.contains(back)).count()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the log of " + node + " says '" + down + "' more often than '" + back
+                        + "' after " + ELECTION + ":\n" + cluster.output(node));
+            }
+            Thread.sleep(50); // polls the node's output, which is the thing awaited
+        }
+    }
+
+    /** Waits for a line with {@code text} in {@code node}'s log after its first {@code from} characters. */
+    private void awaitLine(String node, String text, int from) throws InterruptedException {
+        long deadline = System.nanoTime() + ELECTION.toNanos();
+        while (!cluster.output(node).substring(from).contains(text)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no line with '" + text + "' in the log of " + node + " within " + ELECTION
-                        + "; its last lines:\n" + String.join("\n", this.cluster.output(node).lines()
-                                .skip(Math.max(0, this.cluster.output(node).lines().count() - 30)).toList()));
+                        + "; its last lines:\n" + String.join("\n", cluster.output(node).lines()
+                                .skip(Math.max(0, cluster.output(node).lines().count() - 30)).toList()));
             }
             Thread.sleep(50); // polls the node's output, which is the thing awaited
         }
@@ -273,32 +312,32 @@ class ClusterPartitionIT {
         String follower = others.get(random.nextInt(others.size()));
         switch (round % 5) {
             case 0 -> {
-                this.network.isolate(leader);
+                network.isolate(leader);
                 return "leader " + leader + " isolated";
             }
             case 1 -> {
-                this.network.isolate(follower);
+                network.isolate(follower);
                 return "minority " + follower + " split from the majority";
             }
             case 2 -> {
                 // The leader loses one follower but keeps the other, which still sees both.
                 String far = follower;
-                this.network.cutLink(leader, far);
+                network.cutLink(leader, far);
                 return "bridge: " + leader + " and " + far + " apart, "
                         + others.stream().filter(id -> !id.equals(far)).findFirst().orElseThrow() + " sees both";
             }
             case 3 -> {
                 for (int flap = 0; flap < 4; flap++) {
-                    this.network.isolate(leader);
+                    network.isolate(leader);
                     pause(300);
-                    this.network.heal();
+                    network.heal();
                     pause(300);
                 }
-                this.network.isolate(leader);
+                network.isolate(leader);
                 return "leader " + leader + " flapping, then isolated";
             }
             default -> {
-                this.cluster.node(leader).signal("STOP");
+                cluster.node(leader).signal("STOP");
                 this.paused = leader;
                 return "leader " + leader + " paused";
             }
@@ -308,9 +347,9 @@ class ClusterPartitionIT {
     private String paused;
 
     private void healAll() {
-        this.network.heal();
+        network.heal();
         if (this.paused != null) {
-            this.cluster.node(this.paused).signal("CONT");
+            cluster.node(this.paused).signal("CONT");
             this.paused = null;
         }
     }
@@ -406,7 +445,7 @@ class ClusterPartitionIT {
         String name = Thread.currentThread().getName();
         while (!this.stopping.get()) {
             if (connection == null) {
-                connection = LineClient.connect(this.cluster.node(home).port());
+                connection = LineClient.connect(cluster.node(home).port());
                 connection.setReadTimeout(CLIENT_TIMEOUT_MS);
             }
             // Think time between requests, as users have: a cluster that is never idle always has

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,6 +97,121 @@ public final class ClusterProcesses implements AutoCloseable {
             }
         }
         launched.forEach(id -> this.nodes.get(id).awaitServing(START_TIMEOUT));
+    }
+
+    /**
+     * Launches every node at once (none may be running) and waits, up to {@code timeout} from the
+     * launch, until each answers {@code ping} and a write through the first node is acknowledged;
+     * returns when each part was reached, counted from the launch.
+     */
+    public StartTimes startAllTimed(Duration timeout) {
+        if (!running().isEmpty()) {
+            throw new IllegalStateException("a timed start launches every node at once, but " + running()
+                    + " are running already");
+        }
+        // The extracted jar and its archive are made once per build, not at a user's start.
+        ServerJar.javaArguments();
+        Instant launched = Instant.now();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        this.ids.forEach(this::launch);
+        Map<String, Long> pong = new LinkedHashMap<>();
+        for (String id : this.ids) {
+            this.nodes.get(id).awaitServing(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            try (LineClient client = LineClient.connect(this.nodes.get(id).port())) {
+                String reply = client.call("ping");
+                if (!reply.equals("PONG")) {
+                    throw new IllegalStateException(id + " answered ping with '" + reply + "', expected PONG");
+                }
+            }
+            pong.put(id, elapsedMillis(start));
+        }
+        String first = this.ids.get(0);
+        String reply;
+        // The write waits for the election, up to the nodes' write timeout; a no-quorum reply
+        // within the deadline is the election still running on a slow machine: ask again.
+        do {
+            try (LineClient client = LineClient.connect(this.nodes.get(first).port())) {
+                reply = client.call("set start-check launched-" + launched.toEpochMilli());
+            }
+        } while (!reply.equals("OK") && reply.contains("no quorum") && System.nanoTime() < deadline);
+        if (!reply.equals("OK")) {
+            throw new IllegalStateException("a write through " + first + " " + elapsedMillis(start)
+                    + " ms after the launch got '" + reply + "', expected OK");
+        }
+        long written = elapsedMillis(start);
+        Map<String, StartTimes.Node> nodes = new LinkedHashMap<>();
+        for (String id : this.ids) {
+            String output = output(id);
+            nodes.put(id, new StartTimes.Node(id, logged(output, "Starting ", launched),
+                    logged(output, "Cluster node " + id + " is up", launched),
+                    logged(output, "Started ", launched), logged(output, "KeystoneLight is serving on", launched),
+                    logged(output, "Election won", launched) >= 0 ? logged(output, "Election won", launched)
+                            : logged(output, "Leader is now", launched),
+                    pong.get(id), leaderTerm(output)));
+        }
+        return new StartTimes(nodes, written, first);
+    }
+
+    private static long elapsedMillis(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    private static final Pattern LEADER_TERM = Pattern.compile("(?:Election won|Leader is now).* in term (\\d+)");
+
+    private static long leaderTerm(String output) {
+        Matcher term = LEADER_TERM.matcher(output);
+        return term.find() ? Long.parseLong(term.group(1)) : -1;
+    }
+
+    /**
+     * When the first line of {@code output} that contains {@code text} was logged, in ms after
+     * {@code launched} by the line's own time stamp, or -1 if no line says it.
+     */
+    private static long logged(String output, String text, Instant launched) {
+        for (String line : output.lines().toList()) {
+            if (line.contains(text) && line.length() > 24) {
+                try {
+                    return Duration.between(launched, Instant.parse(line.substring(0, line.indexOf(' ')))).toMillis();
+                }
+                catch (java.time.DateTimeException | StringIndexOutOfBoundsException ex) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * How a start of every node at once went, in ms after the launch: per node when the application
+     * first logged (the JVM is up), its Raft server was up, its Spring context had started, it said it serves, it
+     * learnt the first leader, and it answered {@code ping}; and when the first write through
+     * {@code writtenThrough} was acknowledged.
+     */
+    public record StartTimes(Map<String, Node> nodes, long written, String writtenThrough) {
+
+        public record Node(String id, long jvmFirstLine, long raftUp, long contextStarted, long serving,
+                long leaderKnown, long pong, long leaderTerm) {
+        }
+
+        /** When the last node answered {@code ping} and a write was acknowledged, whichever came later. */
+        public long allServing() {
+            return Math.max(this.written, this.nodes.values().stream().mapToLong(Node::pong).max().orElse(-1));
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder text = new StringBuilder("ms after launch  app's first line  Raft up  context started"
+                    + "  serving  leader known (term)  ping answered\n");
+            for (Node node : this.nodes.values()) {
+                text.append(String.format("%-16s %16d %8d %16d %8d %13d (%d) %14d%n", node.id(), node.jvmFirstLine(),
+                        node.raftUp(), node.contextStarted(), node.serving(), node.leaderKnown(), node.leaderTerm(),
+                        node.pong()));
+            }
+            return text.append("write through ").append(this.writtenThrough).append(" acknowledged at ")
+                    .append(this.written).append(" ms; every node serving at ").append(allServing()).append(" ms")
+                    .toString();
+        }
     }
 
     /** Starts node {@code id} (again, in the same folder) and waits until it serves. */

@@ -80,7 +80,7 @@ class EndpointStartup implements ApplicationRunner {
                     + this.properties.server().port() + " within " + BIND_TIMEOUT_SECONDS + " seconds", ex);
         }
         this.pidFile.write();
-        int workers = this.properties.server().workers();
+        int workers = this.properties.server().eventLoops();
         log.info("KeystoneLight is serving on {}:{} (data file {}, fsync {}, {}; health on HTTP port {})",
                 host, port, this.store.dataFilePath().toAbsolutePath(),
                 this.properties.storage().fsync().name().toLowerCase(),

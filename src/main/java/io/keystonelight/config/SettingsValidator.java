@@ -40,7 +40,7 @@ public class SettingsValidator implements Validator {
             errors.rejectValue("server.host", "NotBlank", "must not be blank");
         }
         range(errors, "server.port", server.port(), 0, 65535);
-        range(errors, "server.workers", server.workers(), 1, 1024);
+        range(errors, "server.workers", server.workers(), 0, 1024);
         range(errors, "server.max-connections", server.maxConnections(), 1, Integer.MAX_VALUE);
         notNull(errors, "server.max-line-length", server.maxLineLength());
         notNull(errors, "server.shutdown-timeout", server.shutdownTimeout());

@@ -27,9 +27,10 @@ import io.keystonelight.persistence.RecordBatch;
  * crash could still take away; and a group that could not be persisted changes nothing.
  *
  * <p>When the data file is not fsynced on every write ({@code everysec}, {@code no}) a write
- * costs one {@code write} call that does not wait for the disk, so a submitter that finds the
- * pipeline idle commits its write itself, on its own thread, rather than waking the committer
- * and being woken again: the hand-off would cost more than the write.
+ * costs one {@code write} call that does not wait for the disk, so a submitter commits its write
+ * itself, on its own thread, waiting if need be for another loop's commit to end, rather than
+ * waking the committer and being woken again: the hand-off would cost more than the write. The
+ * committer then only runs compaction's steps and what they held back.
  */
 final class WritePipeline implements AutoCloseable {
 
@@ -37,6 +38,12 @@ final class WritePipeline implements AutoCloseable {
 
     /** Bounds one group, so that a flood of writes still gets answered in steady steps. */
     private static final int MAX_GROUP = 4096;
+
+    /**
+     * Tries of the commit lock before an inline commit parks for it: another loop's inline
+     * commit takes a few microseconds, a park and its wake-up about as much again.
+     */
+    private static final int INLINE_SPINS = 200;
 
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
 
@@ -59,6 +66,12 @@ final class WritePipeline implements AutoCloseable {
 
     private volatile boolean stopping;
 
+    /** Set while the committer holds the commit lock, which it may keep for a compaction step. */
+    private volatile boolean committerBusy;
+
+    /** Groups the committer thread committed: every one was handed over by another thread. */
+    private volatile long committerGroups;
+
     private long groups;
 
     private long writes;
@@ -76,7 +89,8 @@ final class WritePipeline implements AutoCloseable {
     /** Queues {@code write}; the future completes once it is durable and applied, or refused. */
     <R> CompletableFuture<R> submit(Write<R> write) {
         Pending.OfWrite<R> pending = new Pending.OfWrite<>(write);
-        if (this.commitsInline && !this.stopping && this.queue.isEmpty() && this.committing.tryLock()) {
+        if (this.commitsInline && !this.stopping && this.queue.isEmpty() && !this.committerBusy
+                && lockForInlineCommit()) {
             try {
                 // Under the lock an empty queue means every write submitted before this one is
                 // committed: committing it now keeps the order.
@@ -91,6 +105,27 @@ final class WritePipeline implements AutoCloseable {
         }
         enqueue(pending);
         return pending.result;
+    }
+
+    /**
+     * Takes the commit lock for a write committed on its own thread. Held by another event loop's
+     * inline commit, the lock is free again within one {@code write} call: waiting for it costs
+     * less than handing the write to the committer, which takes a wake-up of the committer and
+     * another of this loop for the reply. Held by the committer (a compaction step, or writes
+     * queued at shutdown) it may stay taken for longer, so the write goes to the queue instead.
+     */
+    private boolean lockForInlineCommit() {
+        for (int spin = 0; spin < INLINE_SPINS; spin++) {
+            if (this.committing.tryLock()) {
+                return true;
+            }
+            if (this.committerBusy) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        this.committing.lock();
+        return true;
     }
 
     /**
@@ -147,6 +182,7 @@ final class WritePipeline implements AutoCloseable {
                 continue;
             }
             this.committing.lock();
+            this.committerBusy = true;
             try {
                 Pending<?> next = this.queue.poll();
                 while (next instanceof Pending.OfWrite<?> write) {
@@ -159,6 +195,7 @@ final class WritePipeline implements AutoCloseable {
                 }
                 if (!group.isEmpty()) {
                     commitOrRefuse(group);
+                    this.committerGroups++;
                     group.clear();
                 }
                 if (next instanceof Pending.OfStep step) {
@@ -166,6 +203,7 @@ final class WritePipeline implements AutoCloseable {
                 }
             }
             finally {
+                this.committerBusy = false;
                 this.committing.unlock();
             }
         }
@@ -242,14 +280,17 @@ final class WritePipeline implements AutoCloseable {
         }
     }
 
-    /** Groups committed and writes in them since start: how well fsyncs are shared. */
     /** The thread that commits groups under {@code fsync always}, for its allocation counter. */
     Thread committer() {
         return this.committer;
     }
 
+    /**
+     * Groups committed and writes in them since start (how well fsyncs are shared), and the
+     * groups of those the committer thread committed (writes handed over to it).
+     */
     long[] counts() {
-        return new long[] { this.groups, this.writes };
+        return new long[] { this.groups, this.writes, this.committerGroups };
     }
 
     /**

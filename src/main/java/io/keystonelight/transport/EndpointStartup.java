@@ -125,7 +125,7 @@ class EndpointStartup implements ApplicationRunner {
             throw new UncheckedIOException("could not write the PID file " + this.pidFile.path() + ": "
                     + ex.getMessage(), ex);
         }
-        int workers = this.properties.server().workers();
+        int workers = this.properties.server().eventLoops();
         log.info("KeystoneLight is serving on {}:{} (data file {}, fsync {}, {}; health on HTTP port {})",
                 this.properties.server().host(), tcpPort, this.store.dataFilePath().toAbsolutePath(),
                 this.properties.storage().fsync().name().toLowerCase(),

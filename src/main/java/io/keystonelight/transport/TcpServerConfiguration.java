@@ -42,7 +42,7 @@ public class TcpServerConfiguration {
             log.info("Clients must authenticate: keystonelight.server.password is set");
         }
         EventLoopServerConnectionFactory factory = new EventLoopServerConnectionFactory(server.host(), server.port(),
-                server.workers(), server.maxConnections(), new RequestLimits(
+                server.eventLoops(), server.maxConnections(), new RequestLimits(
                         (int) Math.min(Integer.MAX_VALUE, server.maxLineLength().toBytes()),
                         (int) server.protoMaxBulkLen().toBytes()), server.idleTimeout(), protocols);
         // Only binds the port; the event loops do the rest.

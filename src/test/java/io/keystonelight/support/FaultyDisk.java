@@ -30,6 +30,25 @@ public final class FaultyDisk implements FileChannelOpener {
 
     private final java.util.concurrent.Semaphore fsyncsWaiting = new java.util.concurrent.Semaphore(0);
 
+    /** While closed, every positional write (an append to the data file) waits at it. */
+    private volatile java.util.concurrent.CountDownLatch writeGate = new java.util.concurrent.CountDownLatch(0);
+
+    private final java.util.concurrent.Semaphore writesWaiting = new java.util.concurrent.Semaphore(0);
+
+    /** From now on an append does not reach the file until {@link #releaseWrites()}. */
+    public void holdWrites() {
+        this.writeGate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    public void releaseWrites() {
+        this.writeGate.countDown();
+    }
+
+    /** Waits until an append is held at the gate; false if none came within the timeout. */
+    public boolean awaitHeldWrite(java.time.Duration timeout) throws InterruptedException {
+        return this.writesWaiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** From now on a write stores at most a few bytes and then fails with "No space left on device". */
     public void fillUp() {
         this.diskFull = true;
@@ -72,6 +91,22 @@ public final class FaultyDisk implements FileChannelOpener {
         return this.fsyncs.get();
     }
 
+    /** Waits while {@code gate} is closed, having said so on {@code waiting}. */
+    private static void waitAt(java.util.concurrent.CountDownLatch gate, java.util.concurrent.Semaphore waiting)
+            throws IOException {
+        if (gate.getCount() == 0) {
+            return;
+        }
+        waiting.release();
+        try {
+            gate.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the disk was held", ex);
+        }
+    }
+
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
         return new Channel(FileChannel.open(path, options));
@@ -87,6 +122,7 @@ public final class FaultyDisk implements FileChannelOpener {
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
+            waitAt(FaultyDisk.this.writeGate, FaultyDisk.this.writesWaiting);
             if (FaultyDisk.this.diskFull) {
                 // Part of the record reaches the file before the disk runs out, as it would.
                 ByteBuffer part = src.duplicate();
@@ -108,17 +144,7 @@ public final class FaultyDisk implements FileChannelOpener {
         @Override
         public void force(boolean metaData) throws IOException {
             FaultyDisk.this.fsyncs.incrementAndGet();
-            java.util.concurrent.CountDownLatch gate = FaultyDisk.this.fsyncGate;
-            if (gate.getCount() > 0) {
-                FaultyDisk.this.fsyncsWaiting.release();
-                try {
-                    gate.await();
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while the disk was held", ex);
-                }
-            }
+            waitAt(FaultyDisk.this.fsyncGate, FaultyDisk.this.fsyncsWaiting);
             if (FaultyDisk.this.fsyncFails) {
                 throw new IOException("Input/output error");
             }

@@ -250,6 +250,7 @@ class ServerCommands implements CommandFamily {
         stats.put("keystonelight_slow_commands", commands.commandsProcessed(Command.Kind.SLOW));
         stats.put("keystonelight_write_groups", commits.length > 0 ? commits[0] : 0);
         stats.put("keystonelight_writes_committed", commits.length > 1 ? commits[1] : 0);
+        stats.put("keystonelight_committer_groups", commits.length > 2 ? commits[2] : 0);
         return stats;
     }
 

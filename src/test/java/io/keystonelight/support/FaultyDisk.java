@@ -26,9 +26,10 @@ public final class FaultyDisk implements FileChannelOpener {
     private final AtomicInteger fsyncs = new AtomicInteger();
 
     /** While closed, every fsync waits at it: a disk that takes its time. */
-    private volatile java.util.concurrent.CountDownLatch fsyncGate = new java.util.concurrent.CountDownLatch(0);
+    private final Gate fsyncGate = new Gate();
 
-    private final java.util.concurrent.Semaphore fsyncsWaiting = new java.util.concurrent.Semaphore(0);
+    /** While closed, every close of a channel waits at it: a large file whose blocks take time to free. */
+    private final Gate closeGate = new Gate();
 
     /** From now on a write stores at most a few bytes and then fails with "No space left on device". */
     public void fillUp() {
@@ -45,11 +46,11 @@ public final class FaultyDisk implements FileChannelOpener {
 
     /** From now on an fsync does not return until {@link #releaseFsyncs()}. */
     public void holdFsyncs() {
-        this.fsyncGate = new java.util.concurrent.CountDownLatch(1);
+        this.fsyncGate.close();
     }
 
     public void releaseFsyncs() {
-        this.fsyncGate.countDown();
+        this.fsyncGate.open();
     }
 
     /**
@@ -57,14 +58,26 @@ public final class FaultyDisk implements FileChannelOpener {
      * included: no fsync slips through between the two.
      */
     public void releaseHeldAndHoldAgain() {
-        java.util.concurrent.CountDownLatch held = this.fsyncGate;
-        this.fsyncGate = new java.util.concurrent.CountDownLatch(1);
-        held.countDown();
+        this.fsyncGate.openHeldAndCloseAgain();
     }
 
     /** Waits until an fsync is held at the gate; false if none came within the timeout. */
     public boolean awaitHeldFsync(java.time.Duration timeout) throws InterruptedException {
-        return this.fsyncsWaiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this.fsyncGate.awaitHeld(timeout);
+    }
+
+    /** From now on the close of a channel does not return until {@link #releaseCloses()}. */
+    public void holdCloses() {
+        this.closeGate.close();
+    }
+
+    public void releaseCloses() {
+        this.closeGate.open();
+    }
+
+    /** Waits until a close is held at the gate; false if none came within the timeout. */
+    public boolean awaitHeldClose(java.time.Duration timeout) throws InterruptedException {
+        return this.closeGate.awaitHeld(timeout);
     }
 
     /** How many fsyncs were asked of this disk. */
@@ -108,16 +121,12 @@ public final class FaultyDisk implements FileChannelOpener {
         @Override
         public void force(boolean metaData) throws IOException {
             FaultyDisk.this.fsyncs.incrementAndGet();
-            java.util.concurrent.CountDownLatch gate = FaultyDisk.this.fsyncGate;
-            if (gate.getCount() > 0) {
-                FaultyDisk.this.fsyncsWaiting.release();
-                try {
-                    gate.await();
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while the disk was held", ex);
-                }
+            try {
+                FaultyDisk.this.fsyncGate.pass();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the disk was held", ex);
             }
             if (FaultyDisk.this.fsyncFails) {
                 throw new IOException("Input/output error");
@@ -197,7 +206,49 @@ public final class FaultyDisk implements FileChannelOpener {
 
         @Override
         protected void implCloseChannel() throws IOException {
+            try {
+                FaultyDisk.this.closeGate.pass();
+            }
+            catch (InterruptedException ex) {
+                // Closed all the same: an interrupted close must not leave the file open.
+                Thread.currentThread().interrupt();
+            }
             this.real.close();
+        }
+    }
+
+    /** Where a disk operation waits while the test holds it, and tells the test it waits. */
+    private static final class Gate {
+
+        private volatile java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(0);
+
+        private final java.util.concurrent.Semaphore waiting = new java.util.concurrent.Semaphore(0);
+
+        void close() {
+            this.latch = new java.util.concurrent.CountDownLatch(1);
+        }
+
+        void open() {
+            this.latch.countDown();
+        }
+
+        void openHeldAndCloseAgain() {
+            java.util.concurrent.CountDownLatch held = this.latch;
+            this.latch = new java.util.concurrent.CountDownLatch(1);
+            held.countDown();
+        }
+
+        boolean awaitHeld(java.time.Duration timeout) throws InterruptedException {
+            return this.waiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        /** Returns at once while open; while closed, once opened. */
+        void pass() throws InterruptedException {
+            java.util.concurrent.CountDownLatch gate = this.latch;
+            if (gate.getCount() > 0) {
+                this.waiting.release();
+                gate.await();
+            }
         }
     }
 }

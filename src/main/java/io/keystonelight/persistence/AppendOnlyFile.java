@@ -389,6 +389,17 @@ public final class AppendOnlyFile implements Closeable {
      * after the snapshot. Called by the committing writer, while no append runs.
      */
     public Rewrite beginRewrite() throws IOException {
+        Rewrite prepared = prepareRewrite();
+        prepared.begin();
+        return prepared;
+    }
+
+    /**
+     * Creates the new file of a rewrite, beside this one, while appends go on; nothing is kept
+     * aside for it until {@link Rewrite#begin()}. Creating a file waits for the folder and may
+     * wait for the file system's journal, which the writers should not.
+     */
+    public Rewrite prepareRewrite() throws IOException {
         if (this.rewrite != null) {
             throw new IllegalStateException("a rewrite of " + this.path + " is already running");
         }
@@ -396,8 +407,7 @@ public final class AppendOnlyFile implements Closeable {
         OwnerOnlyFiles.createLike(temp, this.path);
         FileChannel out = this.opener.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-        this.rewrite = new Rewrite(temp, out);
-        return this.rewrite;
+        return new Rewrite(temp, out);
     }
 
     /** A rewrite in progress; see {@link #beginRewrite()}. */
@@ -430,6 +440,17 @@ public final class AppendOnlyFile implements Closeable {
         private Rewrite(Path temp, FileChannel out) {
             this.temp = temp;
             this.out = out;
+        }
+
+        /**
+         * Records appended from now on are kept aside for this rewrite. Called by the committing
+         * writer, while no append runs, after {@link #prepareRewrite()}.
+         */
+        public void begin() {
+            if (AppendOnlyFile.this.rewrite != null) {
+                throw new IllegalStateException("a rewrite of " + AppendOnlyFile.this.path + " is already running");
+            }
+            AppendOnlyFile.this.rewrite = this;
         }
 
         private void keepAside(RecordBatch batch) {
@@ -592,7 +613,9 @@ public final class AppendOnlyFile implements Closeable {
 
         /** Gives up the rewrite and removes its file; the data file is untouched. */
         public void abort() {
-            AppendOnlyFile.this.rewrite = null;
+            if (AppendOnlyFile.this.rewrite == this) {
+                AppendOnlyFile.this.rewrite = null;
+            }
             try {
                 this.out.close();
             }

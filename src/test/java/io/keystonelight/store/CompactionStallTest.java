@@ -102,6 +102,30 @@ class CompactionStallTest {
         }
     }
 
+    @Test
+    void writesGoOnWhileTheCompactedFileIsCreated() throws Exception {
+        Path dataFile = this.folder.resolve("db.txt");
+        FaultyDisk disk = new FaultyDisk();
+        try (KeyValueStore store = new KeyValueStore(dataFile, FsyncPolicy.NO, disk)) {
+            overwriteEachKeyOnce(store);
+            disk.holdOpens();
+            Future<CompactionResult> compaction = this.compactor.submit(store::compact);
+            assertThat(disk.awaitHeldOpen(HELD)).as("the creation of the compacted file").isTrue();
+            try {
+                assertWriteGoesOn(store, "the compacted file was being created; creating a file can wait for the "
+                        + "file system's journal, which writers should not wait for");
+            }
+            finally {
+                disk.releaseOpens();
+            }
+            assertThat(compaction.get(HELD.toSeconds(), TimeUnit.SECONDS).liveKeys()).isEqualTo(1001);
+        }
+        try (KeyValueStore restarted = new KeyValueStore(dataFile, FsyncPolicy.NO)) {
+            assertThat(restarted.get("late")).isEqualTo("1");
+            assertThat(restarted.get("k999")).isEqualTo("new");
+        }
+    }
+
     private static void overwriteEachKeyOnce(KeyValueStore store) {
         for (int i = 0; i < 1000; i++) {
             store.set("k" + i, "old");

@@ -31,6 +31,9 @@ public final class FaultyDisk implements FileChannelOpener {
     /** While closed, every close of a channel waits at it: a large file whose blocks take time to free. */
     private final Gate closeGate = new Gate();
 
+    /** While closed, every open of a file waits at it: a file system whose journal is busy. */
+    private final Gate openGate = new Gate();
+
     /** From now on a write stores at most a few bytes and then fails with "No space left on device". */
     public void fillUp() {
         this.diskFull = true;
@@ -80,6 +83,20 @@ public final class FaultyDisk implements FileChannelOpener {
         return this.closeGate.awaitHeld(timeout);
     }
 
+    /** From now on the open of a file does not return until {@link #releaseOpens()}. */
+    public void holdOpens() {
+        this.openGate.close();
+    }
+
+    public void releaseOpens() {
+        this.openGate.open();
+    }
+
+    /** Waits until an open is held at the gate; false if none came within the timeout. */
+    public boolean awaitHeldOpen(java.time.Duration timeout) throws InterruptedException {
+        return this.openGate.awaitHeld(timeout);
+    }
+
     /** How many fsyncs were asked of this disk. */
     public int fsyncCount() {
         return this.fsyncs.get();
@@ -87,6 +104,13 @@ public final class FaultyDisk implements FileChannelOpener {
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
+        try {
+            this.openGate.pass();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the disk was held", ex);
+        }
         return new Channel(FileChannel.open(path, options));
     }
 

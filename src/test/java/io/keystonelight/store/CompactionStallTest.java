@@ -126,6 +126,43 @@ class CompactionStallTest {
         }
     }
 
+    @Test
+    void theSwitchToTheCompactedFileDoesNotWaitForTheBackgroundFsync() throws Exception {
+        Path dataFile = this.folder.resolve("db.txt");
+        FaultyDisk disk = new FaultyDisk();
+        try (KeyValueStore store = new KeyValueStore(dataFile, FsyncPolicy.EVERYSEC, disk)) {
+            overwriteEachKeyOnce(store);
+            // The once-a-second fsync of the data file is held; the compacted file's own fsyncs are not.
+            disk.holdFsyncsOf("db.txt");
+            Future<CompactionResult> compaction;
+            try {
+                // What the scheduler runs each second, here on a thread of its own.
+                CompletableFuture.runAsync(store::syncEverySecond);
+                assertThat(disk.awaitHeldFsync(HELD)).as("the background fsync of the data file").isTrue();
+                compaction = this.compactor.submit(store::compact);
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                // Renamed into place: the switch, which writers wait for, is behind it.
+                while (Files.readAllLines(dataFile).size() > 1000) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("the compacted file did not replace the data file within 10 s "
+                                + "while the background fsync of the old one was held; the switch to it should "
+                                + "not wait for that fsync");
+                    }
+                    Thread.onSpinWait();
+                }
+                assertWriteGoesOn(store, "the background fsync of the replaced data file was held");
+            }
+            finally {
+                disk.releaseFsyncs();
+            }
+            assertThat(compaction.get(HELD.toSeconds(), TimeUnit.SECONDS).liveKeys()).isEqualTo(1000);
+        }
+        try (KeyValueStore restarted = new KeyValueStore(dataFile, FsyncPolicy.NO)) {
+            assertThat(restarted.get("late")).isEqualTo("1");
+            assertThat(restarted.get("k999")).isEqualTo("new");
+        }
+    }
+
     private static void overwriteEachKeyOnce(KeyValueStore store) {
         for (int i = 0; i < 1000; i++) {
             store.set("k" + i, "old");

@@ -47,8 +47,18 @@ public final class FaultyDisk implements FileChannelOpener {
         this.fsyncFails = true;
     }
 
+    /** The name of the one file whose fsyncs the gate holds; null for every file. */
+    private volatile String fsyncsHeldOf;
+
     /** From now on an fsync does not return until {@link #releaseFsyncs()}. */
     public void holdFsyncs() {
+        this.fsyncsHeldOf = null;
+        this.fsyncGate.close();
+    }
+
+    /** As {@link #holdFsyncs()}, for the fsyncs of the file with this name alone. */
+    public void holdFsyncsOf(String fileName) {
+        this.fsyncsHeldOf = fileName;
         this.fsyncGate.close();
     }
 
@@ -111,15 +121,18 @@ public final class FaultyDisk implements FileChannelOpener {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while the disk was held", ex);
         }
-        return new Channel(FileChannel.open(path, options));
+        return new Channel(FileChannel.open(path, options), path.getFileName().toString());
     }
 
     private final class Channel extends FileChannel {
 
         private final FileChannel real;
 
-        Channel(FileChannel real) {
+        private final String fileName;
+
+        Channel(FileChannel real, String fileName) {
             this.real = real;
+            this.fileName = fileName;
         }
 
         @Override
@@ -145,8 +158,11 @@ public final class FaultyDisk implements FileChannelOpener {
         @Override
         public void force(boolean metaData) throws IOException {
             FaultyDisk.this.fsyncs.incrementAndGet();
+            String heldOf = FaultyDisk.this.fsyncsHeldOf;
             try {
-                FaultyDisk.this.fsyncGate.pass();
+                if (heldOf == null || heldOf.equals(this.fileName)) {
+                    FaultyDisk.this.fsyncGate.pass();
+                }
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();

@@ -96,10 +96,7 @@ class CompactionStallTest {
             }
             assertThat(compaction.get(HELD.toSeconds(), TimeUnit.SECONDS).liveKeys()).isEqualTo(1000);
         }
-        try (KeyValueStore restarted = new KeyValueStore(dataFile, FsyncPolicy.NO)) {
-            assertThat(restarted.get("late")).isEqualTo("1");
-            assertThat(restarted.get("k999")).isEqualTo("new");
-        }
+        assertRestartFindsTheLateWrite(dataFile);
     }
 
     @Test
@@ -120,10 +117,7 @@ class CompactionStallTest {
             }
             assertThat(compaction.get(HELD.toSeconds(), TimeUnit.SECONDS).liveKeys()).isEqualTo(1001);
         }
-        try (KeyValueStore restarted = new KeyValueStore(dataFile, FsyncPolicy.NO)) {
-            assertThat(restarted.get("late")).isEqualTo("1");
-            assertThat(restarted.get("k999")).isEqualTo("new");
-        }
+        assertRestartFindsTheLateWrite(dataFile);
     }
 
     @Test
@@ -157,10 +151,7 @@ class CompactionStallTest {
             }
             assertThat(compaction.get(HELD.toSeconds(), TimeUnit.SECONDS).liveKeys()).isEqualTo(1000);
         }
-        try (KeyValueStore restarted = new KeyValueStore(dataFile, FsyncPolicy.NO)) {
-            assertThat(restarted.get("late")).isEqualTo("1");
-            assertThat(restarted.get("k999")).isEqualTo("new");
-        }
+        assertRestartFindsTheLateWrite(dataFile);
     }
 
     private static void overwriteEachKeyOnce(KeyValueStore store) {
@@ -178,6 +169,13 @@ class CompactionStallTest {
         }
         catch (TimeoutException ex) {
             throw new AssertionError("a write waited over 10 s while " + whileWhat, ex);
+        }
+    }
+
+    private static void assertRestartFindsTheLateWrite(Path dataFile) throws Exception {
+        try (KeyValueStore restarted = new KeyValueStore(dataFile, FsyncPolicy.NO)) {
+            assertThat(restarted.get("late")).isEqualTo("1");
+            assertThat(restarted.get("k999")).isEqualTo("new");
         }
     }
 }

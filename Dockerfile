@@ -71,5 +71,11 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["/ap
 # java is PID 1 and gets docker stop's SIGTERM itself; the heap follows the container's memory limit.
 # An archive that does not match the JVM or the jars is ignored with a warning: the start is slower,
 # nothing else changes.
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/keystonelight.jsa", "-XX:MaxRAMPercentage=75", "-jar", "/app/keystonelight.jar"]
+# The heap gives back what a collection frees, so that the memory the container holds follows the
+# data: a concurrent collection once no other ran for 5 s, and the heap shrunk to keep at most 30%
+# of it free. Without these the heap grown while a large data file is replayed stays committed:
+# with 1M keys, 20 s after the start, 337-404 MB of RSS without them, 267-288 MB with them.
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/keystonelight.jsa", "-XX:MaxRAMPercentage=75", \
+    "-XX:G1PeriodicGCInterval=5000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", \
+    "-jar", "/app/keystonelight.jar"]
 CMD ["serve"]

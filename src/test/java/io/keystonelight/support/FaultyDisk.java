@@ -26,27 +26,29 @@ public final class FaultyDisk implements FileChannelOpener {
     private final AtomicInteger fsyncs = new AtomicInteger();
 
     /** While closed, every fsync waits at it: a disk that takes its time. */
-    private volatile java.util.concurrent.CountDownLatch fsyncGate = new java.util.concurrent.CountDownLatch(0);
+    private final Gate fsyncGate = new Gate();
 
-    private final java.util.concurrent.Semaphore fsyncsWaiting = new java.util.concurrent.Semaphore(0);
+    /** While closed, every close of a channel waits at it: a large file whose blocks take time to free. */
+    private final Gate closeGate = new Gate();
+
+    /** While closed, every open of a file waits at it: a file system whose journal is busy. */
+    private final Gate openGate = new Gate();
 
     /** While closed, every positional write (an append to the data file) waits at it. */
-    private volatile java.util.concurrent.CountDownLatch writeGate = new java.util.concurrent.CountDownLatch(0);
-
-    private final java.util.concurrent.Semaphore writesWaiting = new java.util.concurrent.Semaphore(0);
+    private final Gate writeGate = new Gate();
 
     /** From now on an append does not reach the file until {@link #releaseWrites()}. */
     public void holdWrites() {
-        this.writeGate = new java.util.concurrent.CountDownLatch(1);
+        this.writeGate.close();
     }
 
     public void releaseWrites() {
-        this.writeGate.countDown();
+        this.writeGate.open();
     }
 
     /** Waits until an append is held at the gate; false if none came within the timeout. */
     public boolean awaitHeldWrite(java.time.Duration timeout) throws InterruptedException {
-        return this.writesWaiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this.writeGate.awaitHeld(timeout);
     }
 
     /** From now on a write stores at most a few bytes and then fails with "No space left on device". */
@@ -62,13 +64,23 @@ public final class FaultyDisk implements FileChannelOpener {
         this.fsyncFails = true;
     }
 
+    /** The name of the one file whose fsyncs the gate holds; null for every file. */
+    private volatile String fsyncsHeldOf;
+
     /** From now on an fsync does not return until {@link #releaseFsyncs()}. */
     public void holdFsyncs() {
-        this.fsyncGate = new java.util.concurrent.CountDownLatch(1);
+        this.fsyncsHeldOf = null;
+        this.fsyncGate.close();
+    }
+
+    /** As {@link #holdFsyncs()}, for the fsyncs of the file with this name alone. */
+    public void holdFsyncsOf(String fileName) {
+        this.fsyncsHeldOf = fileName;
+        this.fsyncGate.close();
     }
 
     public void releaseFsyncs() {
-        this.fsyncGate.countDown();
+        this.fsyncGate.open();
     }
 
     /**
@@ -76,14 +88,40 @@ public final class FaultyDisk implements FileChannelOpener {
      * included: no fsync slips through between the two.
      */
     public void releaseHeldAndHoldAgain() {
-        java.util.concurrent.CountDownLatch held = this.fsyncGate;
-        this.fsyncGate = new java.util.concurrent.CountDownLatch(1);
-        held.countDown();
+        this.fsyncGate.openHeldAndCloseAgain();
     }
 
     /** Waits until an fsync is held at the gate; false if none came within the timeout. */
     public boolean awaitHeldFsync(java.time.Duration timeout) throws InterruptedException {
-        return this.fsyncsWaiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this.fsyncGate.awaitHeld(timeout);
+    }
+
+    /** From now on the close of a channel does not return until {@link #releaseCloses()}. */
+    public void holdCloses() {
+        this.closeGate.close();
+    }
+
+    public void releaseCloses() {
+        this.closeGate.open();
+    }
+
+    /** Waits until a close is held at the gate; false if none came within the timeout. */
+    public boolean awaitHeldClose(java.time.Duration timeout) throws InterruptedException {
+        return this.closeGate.awaitHeld(timeout);
+    }
+
+    /** From now on the open of a file does not return until {@link #releaseOpens()}. */
+    public void holdOpens() {
+        this.openGate.close();
+    }
+
+    public void releaseOpens() {
+        this.openGate.open();
+    }
+
+    /** Waits until an open is held at the gate; false if none came within the timeout. */
+    public boolean awaitHeldOpen(java.time.Duration timeout) throws InterruptedException {
+        return this.openGate.awaitHeld(timeout);
     }
 
     /** How many fsyncs were asked of this disk. */
@@ -91,38 +129,38 @@ public final class FaultyDisk implements FileChannelOpener {
         return this.fsyncs.get();
     }
 
-    /** Waits while {@code gate} is closed, having said so on {@code waiting}. */
-    private static void waitAt(java.util.concurrent.CountDownLatch gate, java.util.concurrent.Semaphore waiting)
-            throws IOException {
-        if (gate.getCount() == 0) {
-            return;
-        }
-        waiting.release();
+    @Override
+    public FileChannel open(Path path, OpenOption... options) throws IOException {
         try {
-            gate.await();
+            this.openGate.pass();
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while the disk was held", ex);
         }
-    }
-
-    @Override
-    public FileChannel open(Path path, OpenOption... options) throws IOException {
-        return new Channel(FileChannel.open(path, options));
+        return new Channel(FileChannel.open(path, options), path.getFileName().toString());
     }
 
     private final class Channel extends FileChannel {
 
         private final FileChannel real;
 
-        Channel(FileChannel real) {
+        private final String fileName;
+
+        Channel(FileChannel real, String fileName) {
             this.real = real;
+            this.fileName = fileName;
         }
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
-            waitAt(FaultyDisk.this.writeGate, FaultyDisk.this.writesWaiting);
+            try {
+                FaultyDisk.this.writeGate.pass();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the disk was held", ex);
+            }
             if (FaultyDisk.this.diskFull) {
                 // Part of the record reaches the file before the disk runs out, as it would.
                 ByteBuffer part = src.duplicate();
@@ -144,7 +182,16 @@ public final class FaultyDisk implements FileChannelOpener {
         @Override
         public void force(boolean metaData) throws IOException {
             FaultyDisk.this.fsyncs.incrementAndGet();
-            waitAt(FaultyDisk.this.fsyncGate, FaultyDisk.this.fsyncsWaiting);
+            String heldOf = FaultyDisk.this.fsyncsHeldOf;
+            try {
+                if (heldOf == null || heldOf.equals(this.fileName)) {
+                    FaultyDisk.this.fsyncGate.pass();
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the disk was held", ex);
+            }
             if (FaultyDisk.this.fsyncFails) {
                 throw new IOException("Input/output error");
             }
@@ -223,7 +270,49 @@ public final class FaultyDisk implements FileChannelOpener {
 
         @Override
         protected void implCloseChannel() throws IOException {
+            try {
+                FaultyDisk.this.closeGate.pass();
+            }
+            catch (InterruptedException ex) {
+                // Closed all the same: an interrupted close must not leave the file open.
+                Thread.currentThread().interrupt();
+            }
             this.real.close();
+        }
+    }
+
+    /** Where a disk operation waits while the test holds it, and tells the test it waits. */
+    private static final class Gate {
+
+        private volatile java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(0);
+
+        private final java.util.concurrent.Semaphore waiting = new java.util.concurrent.Semaphore(0);
+
+        void close() {
+            this.latch = new java.util.concurrent.CountDownLatch(1);
+        }
+
+        void open() {
+            this.latch.countDown();
+        }
+
+        void openHeldAndCloseAgain() {
+            java.util.concurrent.CountDownLatch held = this.latch;
+            this.latch = new java.util.concurrent.CountDownLatch(1);
+            held.countDown();
+        }
+
+        boolean awaitHeld(java.time.Duration timeout) throws InterruptedException {
+            return this.waiting.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        /** Returns at once while open; while closed, once opened. */
+        void pass() throws InterruptedException {
+            java.util.concurrent.CountDownLatch gate = this.latch;
+            if (gate.getCount() > 0) {
+                this.waiting.release();
+                gate.await();
+            }
         }
     }
 }

@@ -74,16 +74,32 @@ public class CommandExecutor {
     /** Runs every request of {@code batch} in order and returns their replies, in the same order. */
     public ReplyBatch execute(RequestBatch batch) {
         List<PendingReply> replies = new java.util.ArrayList<>(batch.commands().size());
-        execute(batch, replies);
+        execute(batch, new Replies() {
+
+            @Override
+            public void ready(Command command, Object result) {
+                replies.add(new PendingReply(command, CompletableFuture.completedFuture(result)));
+            }
+
+            @Override
+            public void failed(Command command, Throwable failure) {
+                replies.add(new PendingReply(command, CompletableFuture.failedFuture(failure)));
+            }
+
+            @Override
+            public void later(Command command, CompletableFuture<Object> result) {
+                replies.add(new PendingReply(command, result));
+            }
+        });
         return new ReplyBatch(replies);
     }
 
     /**
-     * Runs every request of {@code batch} in order and appends their replies to {@code replies}, in
-     * the same order: a connection passes the same two lists at every read, so a read costs no
-     * collection of its own.
+     * Runs every request of {@code batch} in order and hands their replies to {@code replies}, in
+     * the same order: a reply that is there at once goes as it is, so that a read whose replies
+     * are all ready makes no future and no reply object.
      */
-    public void execute(RequestBatch batch, List<PendingReply> replies) {
+    public void execute(RequestBatch batch, Replies replies) {
         List<Command> commands = batch.commands();
         Session session = batch.session();
         for (int i = 0, n = commands.size(); i < n; i++) {
@@ -94,13 +110,46 @@ public class CommandExecutor {
             if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()) {
                 CompletableFuture<Object> queued = session.transaction().queue(command);
                 if (queued != null) {
-                    replies.add(new PendingReply(command, queued));
+                    replies.of(command, queued);
                     continue;
                 }
                 command = session.transaction().bind(command);
+                if (command instanceof Command.Get get && getNow(session, get, replies)) {
+                    continue;
+                }
             }
-            replies.add(new PendingReply(command, session.submit(command, this)));
+            replies.of(command, session.submit(command, this));
         }
+    }
+
+    /**
+     * GET when nothing holds it back (no earlier request of its connection in flight, no pause, no
+     * cluster read barrier): its value goes from the store to the reply with no future, and when
+     * no earlier reply waits, straight from the store's arena into what the connection sends.
+     * Returns {@code false}, having done nothing, when it must go the way every command goes.
+     */
+    private boolean getNow(Session session, Command.Get get, Replies replies) {
+        CompletableFuture<Void> barrier = this.store.readBarrier();
+        if (!barrier.isDone() || barrier.isCompletedExceptionally() || !session.runsNow(get, this)) {
+            return false;
+        }
+        try {
+            io.keystonelight.store.KeyTable.ValueReader now = replies.valueNow(get);
+            if (now == null) {
+                replies.ready(get, valueOrNull(this.store.get(get.key())));
+            }
+            else if (!this.store.readString(get.key(), now)) {
+                replies.ready(get, NONE);
+            }
+        }
+        catch (RuntimeException ex) {
+            if (!(ex instanceof io.keystonelight.store.WriteRejectedException)) {
+                log.error("A request failed unexpectedly: {}", get, ex);
+            }
+            failed();
+            replies.failed(get, ex);
+        }
+        return true;
     }
 
     public ClientPause pause() {

@@ -230,6 +230,31 @@ public class KeyValueStore implements AutoCloseable {
         return value;
     }
 
+    /**
+     * Hands the string value of {@code key} to {@code reader} where the store keeps it, with no
+     * copy, as {@link #get} would return it; {@code false}, without calling it, if there is none.
+     * The reader runs while writers wait: it must be quick and keep nothing of the array.
+     */
+    public boolean readString(byte[] key, KeyTable.ValueReader reader) {
+        if (!this.tables.deadlines.isEmpty() && StoreTables.expired(this.tables.deadline(key),
+                System.currentTimeMillis())) {
+            if (this.tables.strings.containsKey(key)) {
+                this.activeExpiry.seen(key);
+                return false;
+            }
+        }
+        else if (this.tables.strings.readValue(key, reader)) {
+            return true;
+        }
+        if (!this.tables.objects.isEmpty()) {
+            Object other = this.tables.value(key, System.currentTimeMillis());
+            if (other != null) {
+                throw new WrongTypeException(DataType.of(other));
+            }
+        }
+        return false;
+    }
+
     public boolean exists(byte[] key) {
         return this.tables.value(key, System.currentTimeMillis()) != null;
     }

@@ -105,6 +105,15 @@ public class CommandExecutor {
         for (int i = 0, n = commands.size(); i < n; i++) {
             Command command = commands.get(i);
             this.commandsByKind[command.kind().ordinal()].increment();
+            if (command instanceof GetInPlace inPlace) {
+                // Its key is the decoder's until the read ends: answered now, or made a GET of its own.
+                if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()
+                        && session.transaction().queuedCount() < 0
+                        && getNow(session, inPlace.keyBytes(), inPlace.keyLength(), replies)) {
+                    continue;
+                }
+                command = inPlace.detach();
+            }
             // A connection that must still authenticate, or that subscribed, queues nothing: what it may
             // not run is refused as it runs. Subscribed, every command it may run answers at once.
             if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()) {
@@ -114,7 +123,7 @@ public class CommandExecutor {
                     continue;
                 }
                 command = session.transaction().bind(command);
-                if (command instanceof Command.Get get && getNow(session, get, replies)) {
+                if (command instanceof Command.Get get && getNow(session, get.key(), get.key().length, replies)) {
                     continue;
                 }
             }
@@ -128,7 +137,8 @@ public class CommandExecutor {
      * no earlier reply waits, straight from the store's arena into what the connection sends.
      * Returns {@code false}, having done nothing, when it must go the way every command goes.
      */
-    private boolean getNow(Session session, Command.Get get, Replies replies) {
+    private boolean getNow(Session session, byte[] key, int keyLength, Replies replies) {
+        Command.Get get = GetInPlace.REPLY;
         CompletableFuture<Void> barrier = this.store.readBarrier();
         if (!barrier.isDone() || barrier.isCompletedExceptionally() || !session.runsNow(get, this)) {
             return false;
@@ -136,15 +146,16 @@ public class CommandExecutor {
         try {
             io.keystonelight.store.KeyTable.ValueReader now = replies.valueNow(get);
             if (now == null) {
-                replies.ready(get, valueOrNull(this.store.get(get.key())));
+                byte[] exact = keyLength == key.length ? key : java.util.Arrays.copyOf(key, keyLength);
+                replies.ready(get, valueOrNull(this.store.get(exact)));
             }
-            else if (!this.store.readString(get.key(), now)) {
+            else if (!this.store.readString(key, keyLength, now)) {
                 replies.ready(get, NONE);
             }
         }
         catch (RuntimeException ex) {
             if (!(ex instanceof io.keystonelight.store.WriteRejectedException)) {
-                log.error("A request failed unexpectedly: {}", get, ex);
+                log.error("A request failed unexpectedly: GET of {} bytes of key", keyLength, ex);
             }
             failed();
             replies.failed(get, ex);

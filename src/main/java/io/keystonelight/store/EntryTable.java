@@ -18,8 +18,8 @@ final class EntryTable {
     }
 
     /** Hands the value of {@code key} to {@code reader} where it lies; see {@link KeyTable#readValue}. */
-    boolean readValue(byte[] key, KeyTable.ValueReader reader) {
-        return this.entries.readValue(key, 0, key.length, reader);
+    boolean readValue(byte[] key, int length, KeyTable.ValueReader reader) {
+        return this.entries.readValue(key, 0, length, reader);
     }
 
     boolean containsKey(byte[] key) {

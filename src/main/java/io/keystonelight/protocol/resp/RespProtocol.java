@@ -66,7 +66,7 @@ public class RespProtocol implements WireProtocol {
 
     @Override
     public ChannelHandler newDecoder(RequestLimits limits) {
-        return new RespRequestDecoder(limits.maxBulkLength());
+        return RespRequestDecoder.forConnection(limits.maxBulkLength());
     }
 
     @Override

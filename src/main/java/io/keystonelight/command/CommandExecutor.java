@@ -74,33 +74,93 @@ public class CommandExecutor {
     /** Runs every request of {@code batch} in order and returns their replies, in the same order. */
     public ReplyBatch execute(RequestBatch batch) {
         List<PendingReply> replies = new java.util.ArrayList<>(batch.commands().size());
-        execute(batch, replies);
+        execute(batch, new Replies() {
+
+            @Override
+            public void ready(Command command, Object result) {
+                replies.add(new PendingReply(command, CompletableFuture.completedFuture(result)));
+            }
+
+            @Override
+            public void failed(Command command, Throwable failure) {
+                replies.add(new PendingReply(command, CompletableFuture.failedFuture(failure)));
+            }
+
+            @Override
+            public void later(Command command, CompletableFuture<Object> result) {
+                replies.add(new PendingReply(command, result));
+            }
+        });
         return new ReplyBatch(replies);
     }
 
     /**
-     * Runs every request of {@code batch} in order and appends their replies to {@code replies}, in
-     * the same order: a connection passes the same two lists at every read, so a read costs no
-     * collection of its own.
+     * Runs every request of {@code batch} in order and hands their replies to {@code replies}, in
+     * the same order: a reply that is there at once goes as it is, so that a read whose replies
+     * are all ready makes no future and no reply object.
      */
-    public void execute(RequestBatch batch, List<PendingReply> replies) {
+    public void execute(RequestBatch batch, Replies replies) {
         List<Command> commands = batch.commands();
         Session session = batch.session();
         for (int i = 0, n = commands.size(); i < n; i++) {
             Command command = commands.get(i);
             this.commandsByKind[command.kind().ordinal()].increment();
+            if (command instanceof GetInPlace inPlace) {
+                // Its key is the decoder's until the read ends: answered now, or made a GET of its own.
+                if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()
+                        && session.transaction().queuedCount() < 0
+                        && getNow(session, inPlace.keyBytes(), inPlace.keyLength(), replies)) {
+                    continue;
+                }
+                command = inPlace.detach();
+            }
             // A connection that must still authenticate, or that subscribed, queues nothing: what it may
             // not run is refused as it runs. Subscribed, every command it may run answers at once.
             if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()) {
                 CompletableFuture<Object> queued = session.transaction().queue(command);
                 if (queued != null) {
-                    replies.add(new PendingReply(command, queued));
+                    replies.of(command, queued);
                     continue;
                 }
                 command = session.transaction().bind(command);
+                if (command instanceof Command.Get get && getNow(session, get.key(), get.key().length, replies)) {
+                    continue;
+                }
             }
-            replies.add(new PendingReply(command, session.submit(command, this)));
+            replies.of(command, session.submit(command, this));
         }
+    }
+
+    /**
+     * GET when nothing holds it back (no earlier request of its connection in flight, no pause, no
+     * cluster read barrier): its value goes from the store to the reply with no future, and when
+     * no earlier reply waits, straight from the store's arena into what the connection sends.
+     * Returns {@code false}, having done nothing, when it must go the way every command goes.
+     */
+    private boolean getNow(Session session, byte[] key, int keyLength, Replies replies) {
+        Command.Get get = GetInPlace.REPLY;
+        CompletableFuture<Void> barrier = this.store.readBarrier();
+        if (!barrier.isDone() || barrier.isCompletedExceptionally() || !session.runsNow(get, this)) {
+            return false;
+        }
+        try {
+            io.keystonelight.store.KeyTable.ValueReader now = replies.valueNow(get);
+            if (now == null) {
+                byte[] exact = keyLength == key.length ? key : java.util.Arrays.copyOf(key, keyLength);
+                replies.ready(get, valueOrNull(this.store.get(exact)));
+            }
+            else if (!this.store.readString(key, keyLength, now)) {
+                replies.ready(get, NONE);
+            }
+        }
+        catch (RuntimeException ex) {
+            if (!(ex instanceof io.keystonelight.store.WriteRejectedException)) {
+                log.error("A request failed unexpectedly: GET of {} bytes of key", keyLength, ex);
+            }
+            failed();
+            replies.failed(get, ex);
+        }
+        return true;
     }
 
     public ClientPause pause() {

@@ -124,6 +124,21 @@ public final class Session {
         return later;
     }
 
+    /**
+     * Whether {@code command} may run at once, with nothing of this connection before it in flight
+     * or waiting, and no pause holding it: then the caller runs it itself, without {@link #submit},
+     * and it counts as run here.
+     */
+    boolean runsNow(Command command, CommandExecutor executor) {
+        if (!this.waiting.isEmpty() || !mayStart(command) || executor.pause().holds(command)) {
+            return false;
+        }
+        this.executor = executor;
+        this.lastCommandMillis = System.currentTimeMillis();
+        this.lastCommand = command.commandName();
+        return true;
+    }
+
     /** On the event loop: the pause ended or was lifted; what waited for it runs, unless paused again. */
     void resumeAfterPause() {
         startWaiting();

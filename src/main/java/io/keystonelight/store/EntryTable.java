@@ -17,6 +17,11 @@ final class EntryTable {
         return this.entries.get(key);
     }
 
+    /** Hands the value of {@code key} to {@code reader} where it lies; see {@link KeyTable#readValue}. */
+    boolean readValue(byte[] key, int length, KeyTable.ValueReader reader) {
+        return this.entries.readValue(key, 0, length, reader);
+    }
+
     boolean containsKey(byte[] key) {
         return this.entries.containsKey(key);
     }

@@ -226,6 +226,44 @@ public class KeyValueStore implements AutoCloseable {
         return value;
     }
 
+    /**
+     * Hands the string value of {@code key} to {@code reader} where the store keeps it, with no
+     * copy, as {@link #get} would return it; {@code false}, without calling it, if there is none.
+     * The reader runs while writers wait: it must be quick and keep nothing of the array.
+     */
+    public boolean readString(byte[] key, KeyTable.ValueReader reader) {
+        return readString(key, key.length, reader);
+    }
+
+    /**
+     * As {@link #readString(byte[], KeyTable.ValueReader)}, for the key in {@code key[0, length)}:
+     * looked up where it is, copied only when a deadline or another type must be checked for it.
+     */
+    public boolean readString(byte[] key, int length, KeyTable.ValueReader reader) {
+        if (!this.tables.deadlines.isEmpty() && StoreTables.expired(this.tables.deadline(exact(key, length)),
+                System.currentTimeMillis())) {
+            if (this.tables.strings.containsKey(exact(key, length))) {
+                this.activeExpiry.seen(exact(key, length));
+                return false;
+            }
+        }
+        else if (this.tables.strings.readValue(key, length, reader)) {
+            return true;
+        }
+        if (!this.tables.objects.isEmpty()) {
+            Object other = this.tables.value(exact(key, length), System.currentTimeMillis());
+            if (other != null) {
+                throw new WrongTypeException(DataType.of(other));
+            }
+        }
+        return false;
+    }
+
+    /** The key alone in its array, as the maps of deadlines and objects take it. */
+    private static byte[] exact(byte[] key, int length) {
+        return length == key.length ? key : Arrays.copyOf(key, length);
+    }
+
     public boolean exists(byte[] key) {
         return this.tables.value(key, System.currentTimeMillis()) != null;
     }

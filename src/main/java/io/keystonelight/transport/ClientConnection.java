@@ -1,7 +1,6 @@
 package io.keystonelight.transport;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.keystonelight.command.Command;
-import io.keystonelight.command.PendingReply;
+import io.keystonelight.command.Replies;
 import io.keystonelight.command.RequestBatch;
 import io.keystonelight.command.Session;
+import io.keystonelight.store.KeyTable;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.serializer.Deserializer;
@@ -90,7 +90,19 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     private final Session session;
 
-    private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
+    private final ReplyRing replies = new ReplyRing();
+
+    /** What the executor hands this connection's replies to. */
+    private final Replies replySink = new Sink();
+
+    /** Where a GET's value goes from the store when it may leave at once; see {@link Replies#valueNow}. */
+    private final ValueWriter valueWriter = new ValueWriter();
+
+    /** Flushes once a reply that came later is there; one for the connection, not one per reply. */
+    private final java.util.function.BiConsumer<Object, Throwable> onLaterReply = (result, failure) -> scheduleFlush();
+
+    /** Replies written but not yet handed to the channel; {@code null} when none are. */
+    private ByteBuf out;
 
     private final Runnable flushTask = this::flushReady;
 
@@ -128,7 +140,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         String address = remote == null ? "unknown" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
         this.id = address + ":" + IDS.incrementAndGet();
         this.session = new Session(channel.eventLoop(), address);
-        this.readMessage = new GenericMessage<>(new ConnectionRead(new RequestBatch(this.session, this.reading)),
+        this.readMessage = new GenericMessage<>(new ConnectionRead(new RequestBatch(this.session, this.reading), this.replySink),
                 new ReadHeaders(this.id));
         this.session.subscriber().outlet(this::push);
         InetSocketAddress local = (InetSocketAddress) channel.localAddress();
@@ -201,9 +213,6 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         }
         finally {
             this.reading.clear();
-            // Normally emptied by send(); if the read failed before its replies got there, none of
-            // them may be sent with the next read's.
-            this.readMessage.getPayload().replies().clear();
         }
         if (this.replies.size() > MAX_PENDING_REPLIES) {
             this.channel.config().setAutoRead(false);
@@ -213,16 +222,89 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     /** The replies to a batch, from the outbound endpoint, on this connection's event loop. */
     @Override
     public void send(Message<?> message) {
-        List<PendingReply> batch = ((ConnectionRead) message.getPayload()).replies();
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            PendingReply reply = batch.get(i);
-            this.replies.add(reply);
-            if (!reply.result().isDone()) {
-                reply.result().whenComplete((result, failure) -> scheduleFlush());
+        // The executor already handed the replies over, to this connection's ring: they leave now.
+        flushReady();
+    }
+
+    /** The replies of this connection, in request order, as the executor hands them over. */
+    private final class Sink implements Replies {
+
+        @Override
+        public void ready(Command command, Object result) {
+            if (!writeNow(command, result, null)) {
+                ClientConnection.this.replies.add(command).result = result;
             }
         }
-        batch.clear();
-        flushReady();
+
+        @Override
+        public void failed(Command command, Throwable failure) {
+            if (!writeNow(command, null, failure)) {
+                ClientConnection.this.replies.add(command).failure = failure;
+            }
+        }
+
+        /**
+         * Words a reply at once when no earlier one waits, as flushing would, so that it takes no
+         * slot; not one that ends the connection, which flushing handles.
+         */
+        private boolean writeNow(Command command, Object result, Throwable failure) {
+            if (!ClientConnection.this.replies.isEmpty() || ClientConnection.this.closed
+                    || command instanceof Command.Quit || command instanceof Command.Invalid) {
+                return false;
+            }
+            if (ClientConnection.this.session.sends(command)) {
+                try {
+                    ClientConnection.this.protocol.encode(ClientConnection.this.session, command, result, failure,
+                            output());
+                }
+                catch (RuntimeException ex) {
+                    log.error("Could not word the reply to {}", command, ex);
+                    close();
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void later(Command command, java.util.concurrent.CompletableFuture<Object> result) {
+            ClientConnection.this.replies.add(command).future = result;
+            result.whenComplete(ClientConnection.this.onLaterReply);
+        }
+
+        @Override
+        public KeyTable.ValueReader valueNow(Command command) {
+            if (!ClientConnection.this.replies.isEmpty() || ClientConnection.this.closed) {
+                return null;
+            }
+            ClientConnection.this.valueWriter.command = command;
+            return ClientConnection.this.valueWriter;
+        }
+    }
+
+    /**
+     * Writes a value from the store into the connection's output, worded by its protocol: the one
+     * copy a GET's value gets. Only while no earlier reply waits, so the order stays.
+     */
+    private final class ValueWriter implements KeyTable.ValueReader {
+
+        private Command command;
+
+        @Override
+        public void value(byte[] buf, int off, int len) {
+            Command replyTo = this.command;
+            this.command = null;
+            if (ClientConnection.this.session.sends(replyTo)) {
+                ClientConnection.this.protocol.encodeValue(ClientConnection.this.session, replyTo, buf, off, len,
+                        output());
+            }
+        }
+    }
+
+    private ByteBuf output() {
+        if (this.out == null) {
+            this.out = this.channel.alloc().ioBuffer();
+        }
+        return this.out;
     }
 
     /**
@@ -242,7 +324,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
             if (this.closed) {
                 return;
             }
-            this.replies.add(new PendingReply(PUSHED, java.util.concurrent.CompletableFuture.completedFuture(message)));
+            this.replies.add(PUSHED).result = message;
             flushReady();
             checkPushLimit();
         });
@@ -301,33 +383,26 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     /** Writes every reply at the head of the queue whose result is there, in one buffer, then flushes once. */
     private void flushReady() {
-        ByteBuf out = null;
-        PendingReply head;
+        ReplyRing.Slot head;
         Command closing = null;
-        while ((head = this.replies.peekFirst()) != null && head.result().isDone()) {
-            this.replies.pollFirst();
+        while ((head = this.replies.first()) != null && head.isDone()) {
             if (this.closed) {
+                this.replies.removeFirst();
                 continue;
             }
-            Object result = null;
-            Throwable failure = null;
-            try {
-                result = head.result().getNow(null);
-            }
-            catch (RuntimeException ex) {
-                failure = ex.getCause() != null ? ex.getCause() : ex;
-            }
-            Command command = head.command();
+            head.settle();
+            Command command = head.command;
+            Object result = head.result;
+            Throwable failure = head.failure;
+            this.replies.removeFirst();
             if (command == PUSHED || this.session.sends(command)) {
-                if (out == null) {
-                    out = this.channel.alloc().ioBuffer();
-                }
                 try {
-                    this.protocol.encode(this.session, head, result, failure, out);
+                    this.protocol.encode(this.session, command, result, failure, output());
                 }
                 catch (RuntimeException ex) {
-                    out.release();
-                    log.error("Could not word the reply to {}", head.command(), ex);
+                    this.out.release();
+                    this.out = null;
+                    log.error("Could not word the reply to {}", command, ex);
                     close();
                     return;
                 }
@@ -338,8 +413,15 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
                 break;
             }
         }
-        if (out != null) {
-            this.channel.writeAndFlush(out, this.channel.voidPromise());
+        if (this.out != null) {
+            ByteBuf written = this.out;
+            this.out = null;
+            if (this.closed) {
+                written.release();
+            }
+            else {
+                this.channel.writeAndFlush(written, this.channel.voidPromise());
+            }
         }
         if (closing instanceof Command.Quit) {
             this.finishing = true;
@@ -431,6 +513,10 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     void channelClosed() {
         this.closed = true;
+        if (this.out != null) {
+            this.out.release();
+            this.out = null;
+        }
         this.session.close();
         super.close();
     }

@@ -1,22 +1,15 @@
 package io.keystonelight.transport;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import io.keystonelight.command.PendingReply;
+import io.keystonelight.command.Replies;
 import io.keystonelight.command.RequestBatch;
 
 /**
- * What one read of a connection brought and what it answers: the payload of the message that
+ * What one read of a connection brought and where its replies go: the payload of the message that
  * carries a read through the inbound endpoint, the executor and the outbound endpoint. Each
  * connection has one and fills it anew at every read.
  *
  * @param requests the requests read, in order
- * @param replies their replies, in the same order, filled by the executor and emptied by the connection
+ * @param replies the connection's replies, which the executor fills in request order and the connection sends
  */
-record ConnectionRead(RequestBatch requests, List<PendingReply> replies) {
-
-    ConnectionRead(RequestBatch requests) {
-        this(requests, new ArrayList<>());
-    }
+record ConnectionRead(RequestBatch requests, Replies replies) {
 }

@@ -62,12 +62,16 @@ public class TcpServerConfiguration {
     /**
      * Spring Integration times every message its channels and handlers pass when a meter registry
      * is present: a timer sample per request. The server counts what matters itself, at no cost
-     * per request, so its request path goes without those timers.
+     * per request, so its request path goes without those timers. Nor does it log each message:
+     * with logging on, a handler makes the debug line's supplier at every message, debug or not.
      */
     @Bean
     ApplicationListener<ContextRefreshedEvent> requestPathWithoutPerMessageTimers() {
         return event -> event.getApplicationContext().getBeansOfType(IntegrationManagement.class).values()
-                .forEach(component -> component.registerMetricsCaptor(null));
+                .forEach(component -> {
+                    component.registerMetricsCaptor(null);
+                    component.setLoggingEnabled(false);
+                });
     }
 
     /**

@@ -3,7 +3,9 @@ package io.keystonelight.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 
+import io.keystonelight.command.Command;
 import io.keystonelight.command.PendingReply;
+import io.keystonelight.command.Session;
 
 /**
  * A protocol clients may speak on the TCP port: how its requests are framed and parsed into
@@ -28,20 +30,33 @@ public interface WireProtocol {
     ChannelHandler newDecoder(RequestLimits limits);
 
     /**
-     * Writes the reply to {@code reply}, whose result is there, to {@code out}.
+     * Writes the reply to {@code command}, whose result is there, to {@code out}.
      * @param result what the command gave, when it succeeded
      * @param failure why it failed, or {@code null}
      */
-    void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out);
+    void encode(Command command, Object result, Throwable failure, ByteBuf out);
+
+    /** Writes the reply to {@code reply} as {@link #encode(Command, Object, Throwable, ByteBuf)} does. */
+    default void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out) {
+        encode(reply.command(), result, failure, out);
+    }
 
     /**
-     * Writes the reply as {@link #encode(PendingReply, Object, Throwable, ByteBuf)} does, for a protocol
+     * Writes the reply as {@link #encode(Command, Object, Throwable, ByteBuf)} does, for a protocol
      * whose wording depends on the connection (RESP's version, chosen by {@code HELLO}).
      * @param session the connection's, on its event loop, replies asked for in the order they leave
      */
-    default void encode(io.keystonelight.command.Session session, PendingReply reply, Object result,
-            Throwable failure, ByteBuf out) {
-        encode(reply, result, failure, out);
+    default void encode(Session session, Command command, Object result, Throwable failure, ByteBuf out) {
+        encode(command, result, failure, out);
+    }
+
+    /**
+     * Writes the reply to {@code command} whose result is the string value in
+     * {@code value[offset, offset + length)}, as {@link #encode(Session, Command, Object, Throwable, ByteBuf)}
+     * would write that value as a {@code byte[]}: a protocol writes it from where it lies, with no copy.
+     */
+    default void encodeValue(Session session, Command command, byte[] value, int offset, int length, ByteBuf out) {
+        encode(session, command, java.util.Arrays.copyOfRange(value, offset, offset + length), null, out);
     }
 
     /** The line a connection gets when it is refused because too many are open. */

@@ -18,6 +18,7 @@ import io.keystonelight.support.ServerProcess;
 import org.springframework.cache.Cache;
 import org.springframework.data.redis.cache.RedisCacheConfiguration;
 import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.cache.RedisCacheWriter;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
@@ -54,7 +55,12 @@ class SpringRedisClientsIT {
             LettuceConnectionFactory factory = connectionTo(server);
             try {
                 long ttl = 2000;
-                RedisCacheManager caches = RedisCacheManager.builder(factory)
+                // Spring Data Redis 4.1 writes a cache entry asynchronously over Lettuce: put returns before
+                // the SET was even sent, so a read right after it races the write (it loses against this
+                // server, which shows a write once durable, and can against Redis). Immediate writes make
+                // put return once the SET was answered, which is what "a read after the put" means here.
+                RedisCacheManager caches = RedisCacheManager
+                        .builder(RedisCacheWriter.create(factory, writer -> writer.immediateWrites()))
                         .cacheDefaults(RedisCacheConfiguration.defaultCacheConfig().entryTtl(Duration.ofMillis(ttl)))
                         .build();
                 caches.afterPropertiesSet();

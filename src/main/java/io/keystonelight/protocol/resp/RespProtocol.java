@@ -7,9 +7,9 @@ import java.util.concurrent.CompletionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 
+import io.keystonelight.command.Command;
 import io.keystonelight.command.CommandException;
 import io.keystonelight.command.CommandExecutor;
-import io.keystonelight.command.PendingReply;
 import io.keystonelight.command.Resp3;
 import io.keystonelight.command.Session;
 import io.keystonelight.store.CompactionResult;
@@ -66,12 +66,23 @@ public class RespProtocol implements WireProtocol {
 
     @Override
     public ChannelHandler newDecoder(RequestLimits limits) {
-        return new RespRequestDecoder(limits.maxBulkLength());
+        return RespRequestDecoder.forConnection(limits.maxBulkLength());
     }
 
     @Override
-    public void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out) {
-        encode(reply, result, failure, out, false);
+    public void encode(Command command, Object result, Throwable failure, ByteBuf out) {
+        encode(result, failure, out, false);
+    }
+
+    /** A value is the same bulk string in RESP2 and RESP3 (RESP3 changes only the missing one). */
+    @Override
+    public void encodeValue(Session session, Command command, byte[] value, int offset, int length, ByteBuf out) {
+        out.ensureWritable(length + 16);
+        out.writeByte('$');
+        writeDecimal(out, length);
+        out.writeBytes(CRLF);
+        out.writeBytes(value, offset, length);
+        out.writeBytes(CRLF);
     }
 
     /**
@@ -79,19 +90,19 @@ public class RespProtocol implements WireProtocol {
      * {@code HELLO} switches it, its own reply already in the new version, as Redis does.
      */
     @Override
-    public void encode(Session session, PendingReply reply, Object result, Throwable failure, ByteBuf out) {
-        if (failure == null && reply.command() instanceof RespCommand.Hello hello && hello.protocolVersion() != 0) {
+    public void encode(Session session, Command command, Object result, Throwable failure, ByteBuf out) {
+        if (failure == null && command instanceof RespCommand.Hello hello && hello.protocolVersion() != 0) {
             session.replyProtocol((int) hello.protocolVersion());
         }
         if (session.replyProtocol() == 3) {
-            encode(reply, failure == null ? reply.command().resp3(result) : null, failure, out, true);
+            encode(failure == null ? command.resp3(result) : null, failure, out, true);
         }
         else {
-            encode(reply, result, failure, out, false);
+            encode(result, failure, out, false);
         }
     }
 
-    private static void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out, boolean resp3) {
+    private static void encode(Object result, Throwable failure, ByteBuf out, boolean resp3) {
         if (failure != null) {
             error(out, failure);
             return;

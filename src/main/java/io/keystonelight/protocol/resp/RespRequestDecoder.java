@@ -11,6 +11,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.GetInPlace;
+import io.keystonelight.store.Keys;
 
 /**
  * Frames a RESP2 connection's bytes into requests, as Redis's {@code processMultibulkBuffer} and
@@ -36,6 +38,17 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
 
     /** Arguments one request may have (Redis allows up to INT_MAX; this bounds what a request holds). */
     static final int MAX_ARGUMENTS = 1024 * 1024;
+
+    /** {@code *2\r\n} and {@code $3\r\n} as big-endian ints, as {@link ByteBuf#getInt} reads them. */
+    private static final int PLAIN_GET_HEAD = '*' << 24 | '2' << 16 | '\r' << 8 | '\n';
+
+    private static final int PLAIN_GET_NAME_HEAD = '$' << 24 | '3' << 16 | '\r' << 8 | '\n';
+
+    /**
+     * Where plain GETs are taken from, read after read, or {@code null}: then every request is a
+     * command of its own, which outlives the read (as a decoder used on its own hands them out).
+     */
+    private GetInPlace.Pool gets;
 
     private final int maxBulkBytes;
 
@@ -63,6 +76,16 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private boolean discarding;
 
+    /**
+     * The decoder of a server connection, which runs a read's requests as the read completes: its
+     * plain GETs are {@link GetInPlace}s, reused read after read.
+     */
+    static RespRequestDecoder forConnection(int maxBulkBytes) {
+        RespRequestDecoder decoder = new RespRequestDecoder(maxBulkBytes);
+        decoder.gets = new GetInPlace.Pool();
+        return decoder;
+    }
+
     RespRequestDecoder(int maxBulkBytes) {
         this.maxBulkBytes = maxBulkBytes;
         // Twice the longest bulk: 1 GB by default, Redis's client-query-buffer-limit.
@@ -81,6 +104,11 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
                     if (!inline(in, out)) {
                         return;
                     }
+                    continue;
+                }
+                GetInPlace get = this.gets == null ? null : plainGet(in);
+                if (get != null) {
+                    out.add(get);
                     continue;
                 }
                 if (!arrayHeader(in, out)) {
@@ -116,6 +144,55 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
                 List<byte[]> request = this.arguments;
                 this.arguments = null;
                 out.add(RespCommandParser.parse(request));
+            }
+        }
+    }
+
+    /**
+     * A whole {@code *2\r\n$3\r\nGET\r\n$<n>\r\n<key>\r\n} at the reader index, the most common
+     * request by far, taken with its key copied into an array the connection reuses: no argument
+     * list, no name or key array. Anything else, or a GET not all there yet, or one whose key is
+     * refused, gives {@code null} and is read the general way, which words every error.
+     */
+    private GetInPlace plainGet(ByteBuf in) {
+        int at = in.readerIndex();
+        int end = in.writerIndex();
+        if (end - at < 19 || in.getInt(at) != PLAIN_GET_HEAD || in.getInt(at + 4) != PLAIN_GET_NAME_HEAD
+                || (in.getMedium(at + 8) | 0x202020) != ('g' << 16 | 'e' << 8 | 't')
+                || in.getMedium(at + 11) != ('\r' << 16 | '\n' << 8 | '$')) {
+            return null;
+        }
+        int p = at + 14;
+        int length = 0;
+        for (byte b; p < end && (b = in.getByte(p)) != '\r'; p++) {
+            if (b < '0' || b > '9' || length > Keys.MAX_KEY_BYTES) {
+                return null;
+            }
+            length = length * 10 + (b - '0');
+        }
+        if (p == at + 14 || length == 0 || length > Keys.MAX_KEY_BYTES || end - p < length + 4
+                || in.getByte(p + 1) != '\n') {
+            return null;
+        }
+        GetInPlace get = this.gets.take(length);
+        in.getBytes(p + 2, get.keyBytes(), 0, length);
+        // As Redis: the two bytes after a bulk are taken as its CRLF without looking at them.
+        in.readerIndex(p + 2 + length + 2);
+        return get;
+    }
+
+    /**
+     * The read's requests ran when the read completes downstream (the connection runs them there,
+     * on this thread): its GETs may be reused from then on.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelReadComplete(ctx);
+        }
+        finally {
+            if (this.gets != null) {
+                this.gets.reuse();
             }
         }
     }

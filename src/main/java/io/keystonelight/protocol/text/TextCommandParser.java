@@ -12,6 +12,7 @@ import java.util.Locale;
 import io.netty.buffer.ByteBuf;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.GetInPlace;
 import io.keystonelight.command.data.DataCommand;
 import io.keystonelight.command.data.DataRequest;
 import io.keystonelight.store.Keys;
@@ -34,6 +35,14 @@ public final class TextCommandParser {
      * {@code null} and goes through {@link #parse(byte[], int, int)}, which words every error.
      */
     public static Command parsePlain(ByteBuf in, int start, int length) {
+        return parsePlain(in, start, length, null);
+    }
+
+    /**
+     * As {@link #parsePlain(ByteBuf, int, int)}, a plain GET taken from {@code gets} (its key copied
+     * into an array the connection reuses) rather than made, when {@code gets} is not {@code null}.
+     */
+    public static Command parsePlain(ByteBuf in, int start, int length, GetInPlace.Pool gets) {
         if (length < 5 || in.getByte(start + 3) != ' ') {
             return null;
         }
@@ -52,7 +61,15 @@ public final class TextCommandParser {
             return null;
         }
         if (get) {
-            return keyEnd == end ? new Command.Get(bytes(in, keyStart, keyEnd)) : null;
+            if (keyEnd != end) {
+                return null;
+            }
+            if (gets == null) {
+                return new Command.Get(bytes(in, keyStart, keyEnd));
+            }
+            GetInPlace inPlace = gets.take(keyEnd - keyStart);
+            in.getBytes(keyStart, inPlace.keyBytes(), 0, keyEnd - keyStart);
+            return inPlace;
         }
         int valueStart = keyEnd + 1;
         if (valueStart >= end || in.getByte(keyEnd) != ' ') {

@@ -9,7 +9,6 @@ import io.keystonelight.command.Command;
 import io.keystonelight.command.data.DataRequest;
 import io.keystonelight.command.CommandException;
 import io.keystonelight.compaction.CompactionHistory;
-import io.keystonelight.command.PendingReply;
 import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.WriteRefusedException;
 import io.keystonelight.store.WriteRejectedException;
@@ -54,14 +53,25 @@ public class TextProtocol implements WireProtocol {
     }
 
     @Override
-    public void encode(PendingReply reply, Object result, Throwable failure, ByteBuf out) {
+    public void encode(Command command, Object result, Throwable failure, ByteBuf out) {
         if (failure != null) {
             error(out, errorMessage(failure));
         }
         else {
-            success(reply.command(), result, out);
+            success(command, result, out);
         }
         out.writeBytes(CRLF);
+    }
+
+    @Override
+    public void encodeValue(io.keystonelight.command.Session session, Command command, byte[] value, int offset,
+            int length, ByteBuf out) {
+        if (!(command instanceof Command.Get) || !fitsOnOneLine(value, offset, length)) {
+            encode(command, java.util.Arrays.copyOfRange(value, offset, offset + length), null, out);
+            return;
+        }
+        out.ensureWritable(VALUE.length + length + CRLF.length);
+        out.writeBytes(VALUE).writeBytes(value, offset, length).writeBytes(CRLF);
     }
 
     private static void success(Command command, Object result, ByteBuf out) {
@@ -97,7 +107,12 @@ public class TextProtocol implements WireProtocol {
     }
 
     private static boolean fitsOnOneLine(byte[] value) {
-        for (byte b : value) {
+        return fitsOnOneLine(value, 0, value.length);
+    }
+
+    private static boolean fitsOnOneLine(byte[] value, int offset, int length) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            byte b = value[i];
             if (b == '\r' || b == '\n' || b == 0) {
                 return false;
             }

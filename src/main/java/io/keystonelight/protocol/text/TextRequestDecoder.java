@@ -8,6 +8,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.GetInPlace;
 
 /**
  * Cuts a text-protocol connection's bytes into request lines ({@code \n}, with a {@code \r}
@@ -21,8 +22,24 @@ final class TextRequestDecoder extends ByteToMessageDecoder {
 
     private boolean discarding;
 
+    private final GetInPlace.Pool gets = new GetInPlace.Pool();
+
     TextRequestDecoder(int maxLineLength) {
         this.maxLineLength = maxLineLength;
+    }
+
+    /**
+     * The read's requests ran when the read completes downstream (the connection runs them there,
+     * on this thread): its GETs may be reused from then on.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelReadComplete(ctx);
+        }
+        finally {
+            this.gets.reuse();
+        }
     }
 
     @Override
@@ -47,7 +64,7 @@ final class TextRequestDecoder extends ByteToMessageDecoder {
                 tooLong(in, out);
                 return;
             }
-            Command plain = TextCommandParser.parsePlain(in, start, length);
+            Command plain = TextCommandParser.parsePlain(in, start, length, this.gets);
             if (plain != null) {
                 in.readerIndex(newline + 1);
                 out.add(plain);

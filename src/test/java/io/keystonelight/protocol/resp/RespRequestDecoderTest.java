@@ -9,6 +9,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 import io.keystonelight.command.Command;
+import io.keystonelight.command.GetInPlace;
 import io.keystonelight.support.RespConnection;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +55,53 @@ class RespRequestDecoderTest {
         assertThat(commands).hasSize(2);
         assertThat(commands.get(0)).isInstanceOf(Command.Get.class);
         assertThat(((Command.Delete) commands.get(1)).keys()).hasSize(2);
+    }
+
+    /**
+     * A connection's decoder takes plain GETs in place: their keys in arrays reused read after
+     * read, so that a GET costs no object; a GET split over reads, or one the general parser must
+     * word an error for, still comes out right.
+     */
+    @Test
+    void aConnectionsDecoderTakesPlainGetsInPlaceAndReusesThemReadAfterRead() {
+        EmbeddedChannel channel = new EmbeddedChannel(RespRequestDecoder.forConnection(1024));
+        channel.writeInbound(Unpooled.wrappedBuffer(concat(RespConnection.request("GET", "a"),
+                RespConnection.request("get", "key:12345678"), RespConnection.request("SET", "k", "v"))));
+        GetInPlace first = (GetInPlace) channel.readInbound();
+        assertThat(keyOf(first)).isEqualTo("a");
+        GetInPlace second = (GetInPlace) channel.readInbound();
+        assertThat(second).as("a GET of the same read has an object of its own").isNotSameAs(first);
+        assertThat(keyOf(second)).isEqualTo("key:12345678");
+        assertThat((Object) channel.readInbound()).isInstanceOf(Command.Set.class);
+
+        byte[] split = RespConnection.request("GET", "key");
+        channel.writeInbound(Unpooled.wrappedBuffer(split, 0, split.length - 3));
+        assertThat((Object) channel.readInbound()).as("a GET not all there yet").isNull();
+        channel.writeInbound(Unpooled.wrappedBuffer(split, split.length - 3, 3));
+        assertThat(((Command.Get) channel.readInbound()).key()).as("a GET split over reads, read the general way")
+                .isEqualTo("key".getBytes(StandardCharsets.UTF_8));
+
+        channel.writeInbound(Unpooled.wrappedBuffer(RespConnection.request("GET", "other")));
+        GetInPlace reused = (GetInPlace) channel.readInbound();
+        assertThat(reused).as("a later read reuses the first read's GET").isSameAs(first);
+        assertThat(keyOf(reused)).isEqualTo("other");
+
+        channel.writeInbound(Unpooled.wrappedBuffer(RespConnection.request("GET", "")));
+        assertThat((Object) channel.readInbound()).as("an empty key goes to the general parser, which refuses it")
+                .isInstanceOf(Command.Invalid.class);
+        channel.finishAndReleaseAll();
+    }
+
+    private static String keyOf(GetInPlace get) {
+        return new String(get.keyBytes(), 0, get.keyLength(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
     }
 
     @Test

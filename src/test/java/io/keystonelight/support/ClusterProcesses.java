@@ -2,7 +2,6 @@ package io.keystonelight.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +58,7 @@ public final class ClusterProcesses implements AutoCloseable {
         for (int i = 1; i <= size; i++) {
             String id = "n" + i;
             this.ids.add(id);
-            peers.append(i > 1 ? "," : "").append(id).append("=127.0.0.1:").append(freePort());
+            peers.append(i > 1 ? "," : "").append(id).append("=127.0.0.1:").append(FreePorts.belowEphemeralRange());
         }
         String shared = peers.toString();
         this.peersOf = id -> shared;
@@ -74,14 +73,6 @@ public final class ClusterProcesses implements AutoCloseable {
         this.settings = List.of(settings);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
 
     public List<String> ids() {
         return this.ids;
@@ -249,7 +240,7 @@ public final class ClusterProcesses implements AutoCloseable {
     public Map<String, String> launchJoining(String... ids) {
         Map<String, String> addresses = new LinkedHashMap<>();
         for (String id : ids) {
-            String address = "127.0.0.1:" + freePort();
+            String address = "127.0.0.1:" + FreePorts.belowEphemeralRange();
             addresses.put(id, address);
             this.joiningPeers.put(id, this.peersOf.apply(this.ids.get(0)) + "," + id + "=" + address);
             this.ids.add(id);

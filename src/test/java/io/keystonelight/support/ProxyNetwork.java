@@ -39,7 +39,7 @@ public final class ProxyNetwork implements AutoCloseable {
     public ProxyNetwork(List<String> ids) {
         this.ids = List.copyOf(ids);
         for (String id : ids) {
-            this.raftPorts.put(id, freePort());
+            this.raftPorts.put(id, FreePorts.belowEphemeralRange());
         }
         for (String from : ids) {
             for (String to : ids) {
@@ -52,14 +52,6 @@ public final class ProxyNetwork implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
 
     /** The peers setting of node {@code self}: itself at its own Raft port, the others at its relays to them. */
     public String peersOf(String self) {

@@ -34,7 +34,8 @@ public record KeystoneLightProperties(
      * @param host the address the TCP endpoint binds
      * @param port the TCP port; 0 picks a free one, which is logged
      * @param workers event-loop threads; each owns a share of the connections and reads, parses and
-     *        executes their requests; 0 (the default): one per core, see {@link #eventLoops()}
+     *        executes their requests (4 by default, as the contract says); 0: one per core, see
+     *        {@link #eventLoops()}
      * @param maxLineLength the longest request line of the text protocol; a longer one is refused and its
      *        connection closed
      * @param protoMaxBulkLen the longest bulk string of a RESP request, as Redis's {@code proto-max-bulk-len}
@@ -53,7 +54,7 @@ public record KeystoneLightProperties(
     public record Server(
             @DefaultValue("127.0.0.1") String host,
             @DefaultValue("7878") int port,
-            @DefaultValue("0") int workers,
+            @DefaultValue("4") int workers,
             @DefaultValue("1MB") DataSize maxLineLength,
             @DefaultValue("10000") int maxConnections,
             String password,

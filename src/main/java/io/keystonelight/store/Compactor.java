@@ -84,6 +84,9 @@ final class Compactor {
 
     private CompactionResult doCompact() throws IOException {
         long started = System.nanoTime();
+        Instant startedAt = Instant.now();
+        // When each part ended, to set the slowest writes of a compaction against its parts.
+        long[] ended = new long[Phase.values().length];
         long bytesBefore = this.dataFile.size();
         // The new file is made before writers are held: creating a file can wait for the file
         // system's journal while another file is fsynced.
@@ -93,6 +96,7 @@ final class Compactor {
         java.util.Map<ByteKey, Long> deadlines = new java.util.HashMap<>();
         long stallAtStart;
         try {
+            ended[Phase.PREPARE.ordinal()] = System.nanoTime();
             // Writers wait only for this step: the snapshot marks the table's end, it copies nothing.
             stallAtStart = timed(() -> this.pipeline.runBetweenGroups(() -> {
                 String failure = this.dataFile.failure();
@@ -107,6 +111,7 @@ final class Compactor {
                 objects.putAll(this.table.objects);
                 deadlines.putAll(this.table.deadlines);
             }));
+            ended[Phase.START.ordinal()] = System.nanoTime();
         }
         catch (IOException | RuntimeException ex) {
             try {
@@ -162,10 +167,13 @@ final class Compactor {
             }
             rewrite[0].write(chunk);
             chunk.clear();
+            ended[Phase.SNAPSHOT.ordinal()] = System.nanoTime();
             // The writes made meanwhile, so far, while writers go on; then everything to disk,
             // so that the switch writes only the last few and the fsync before the rename is short.
             rewrite[0].catchUp();
+            ended[Phase.CATCH_UP.ordinal()] = System.nanoTime();
             rewrite[0].syncSnapshot();
+            ended[Phase.SNAPSHOT_FSYNC.ordinal()] = System.nanoTime();
         }
         catch (IOException | RuntimeException ex) {
             snapshot[0].close();
@@ -181,6 +189,7 @@ final class Compactor {
                 carried[0] = rewrite[0].pendingRecords();
                 rewrite[0].switchOver();
             }));
+            ended[Phase.SWITCH.ordinal()] = System.nanoTime();
         }
         finally {
             snapshot[0].close();
@@ -188,6 +197,7 @@ final class Compactor {
         try {
             // The new file's fsync, the rename and the folder's fsync, while writers go on.
             rewrite[0].install();
+            ended[Phase.INSTALL.ordinal()] = System.nanoTime();
         }
         catch (IOException | RuntimeException ex) {
             this.pipeline.runBetweenGroups(rewrite[0]::abandon);
@@ -197,7 +207,9 @@ final class Compactor {
         long stallAtEnd = timed(() -> this.pipeline.runBetweenGroups(() -> replaced[0] = rewrite[0].dropReplaced()));
         // Closed once writers go on: the last close of a file without a name frees its blocks and
         // its cached pages, which took 20 to 40 ms for a 58 MB file, longer than any step above.
+        ended[Phase.END.ordinal()] = System.nanoTime();
         replaced[0].close();
+        ended[Phase.CLOSE.ordinal()] = System.nanoTime();
         this.lastCompaction = Instant.now();
         long bytesAfter = this.dataFile.size();
         long longestStall = Math.max(stallAtStart, Math.max(stallAtSwitch, stallAtEnd));
@@ -208,7 +220,21 @@ final class Compactor {
                 this.dataFile.path(), bytesBefore, bytesAfter, result.reclaimedBytes(), keys[0], carried[0],
                 result.duration().toMillis(), result.longestWriteStall().toMillis(), stallAtStart / 1000,
                 stallAtSwitch / 1000, stallAtEnd / 1000);
+        if (log.isDebugEnabled()) {
+            StringBuilder parts = new StringBuilder();
+            for (Phase phase : Phase.values()) {
+                parts.append(parts.isEmpty() ? "" : ", ").append(phase.name().toLowerCase(java.util.Locale.ROOT))
+                        .append(' ').append((ended[phase.ordinal()] - started) / 1000);
+            }
+            log.debug("Compaction of {} began at {}; its parts ended at (us after it began): {}", this.dataFile.path(),
+                    startedAt, parts);
+        }
         return result;
+    }
+
+    /** The parts of a compaction, in order; only START, SWITCH and END hold writers back. */
+    private enum Phase {
+        PREPARE, START, SNAPSHOT, CATCH_UP, SNAPSHOT_FSYNC, SWITCH, INSTALL, END, CLOSE
     }
 
     private static long timed(WritePipeline.Step step) throws IOException {

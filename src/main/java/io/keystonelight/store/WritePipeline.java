@@ -129,10 +129,13 @@ final class WritePipeline implements AutoCloseable {
     }
 
     /**
-     * Runs {@code step} on the committer between two groups, so that no write is applied while it
-     * runs; returns once it ran. Compaction's short steps use it.
+     * Runs {@code step} between two groups, so that no write is applied while it runs; returns
+     * once it ran. Compaction's short steps use it.
      */
     void runBetweenGroups(Step step) throws IOException {
+        if (this.commitsInline && ranBetweenInlineCommits(step)) {
+            return;
+        }
         Pending.OfStep pending = new Pending.OfStep(step);
         enqueue(pending);
         try {
@@ -147,6 +150,29 @@ final class WritePipeline implements AutoCloseable {
                 throw runtime;
             }
             throw ex;
+        }
+    }
+
+    /**
+     * When writes commit inline the committer sleeps, and waking it to run the step held every
+     * writer for its wake-up too: on a busy machine that was most of a compaction's start step
+     * (3 to 34 ms against a step of under a millisecond). The caller, already running, takes the
+     * commit lock the way an inline commit does and runs the step itself, as soon as the commit
+     * in flight ends. Writes already queued (a step of the committer's in progress, or shutting
+     * down) go first, on the committer, so the step waits its turn behind them.
+     * @return false when the step still has to go through the queue
+     */
+    private boolean ranBetweenInlineCommits(Step step) throws IOException {
+        this.committing.lock();
+        try {
+            if (!this.queue.isEmpty() || this.stopping) {
+                return false;
+            }
+            step.run();
+            return true;
+        }
+        finally {
+            this.committing.unlock();
         }
     }
 

@@ -79,6 +79,9 @@ final class WritePipeline implements AutoCloseable {
 
     private final RecordBatch records = new RecordBatch();
 
+    /** The changes of the group being committed, reused from group to group; under {@link #committing}. */
+    private final PendingChanges changes;
+
     private final Thread committer;
 
     /** Held while a group is committed: by the committer, or by a submitter committing inline. */
@@ -102,6 +105,7 @@ final class WritePipeline implements AutoCloseable {
         this.table = table;
         this.dataFile = dataFile;
         this.liveBytes = liveBytes;
+        this.changes = new PendingChanges(table, this.records);
         this.commitsInline = dataFile.fsyncPolicy() != io.keystonelight.persistence.FsyncPolicy.ALWAYS;
         this.committer = new Thread(this::run, "write-pipeline");
         this.committer.setDaemon(true);
@@ -299,7 +303,7 @@ final class WritePipeline implements AutoCloseable {
 
     private void commit(List<Pending.OfWrite<?>> group) {
         this.records.clear();
-        PendingChanges changes = new PendingChanges(this.table, this.records);
+        PendingChanges changes = this.changes.nextGroup();
         Object[] results = new Object[group.size()];
         RuntimeException[] rejected = new RuntimeException[group.size()];
         for (int i = 0; i < group.size(); i++) {
@@ -341,6 +345,8 @@ final class WritePipeline implements AutoCloseable {
         }
         this.liveBytes.add(changes.applyToTable());
         changes.reportEvents();
+        // Holds no value of this group until the next one: they may be large.
+        changes.discard();
         this.groups++;
         this.writes += group.size();
         for (int i = 0; i < group.size(); i++) {

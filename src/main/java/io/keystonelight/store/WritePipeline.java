@@ -138,11 +138,26 @@ final class WritePipeline implements AutoCloseable {
     }
 
     /**
+     * The end of one read of the calling event loop. When the committer is idle, what the round
+     * holds so far goes to it at once: the disk would otherwise wait while the loop parses the
+     * rest of its round, and a pipelined read's writes still stay together. When the committer
+     * is busy they wait for the round's end, since they could not start before it is done.
+     */
+    void readEnded() {
+        if (this.commitsInline) {
+            return;
+        }
+        Round round = this.rounds.get();
+        if (round != null && !round.held.isEmpty() && this.sleeping.get()) {
+            endRound(round);
+        }
+    }
+
+    /**
      * The end of an event loop's round: its writes go on as one group, committed here under
      * {@code everysec} when nothing is queued before them, else handed to the committer at once.
      */
     private void endRound(Round round) {
-        round.endScheduled = false;
         HeldWrites held = round.held;
         if (held.isEmpty()) {
             return;
@@ -531,7 +546,10 @@ final class WritePipeline implements AutoCloseable {
         private Round(SingleThreadEventLoop loop, WritePipeline pipeline) {
             this.thread = Thread.currentThread();
             this.loop = loop;
-            this.end = () -> pipeline.endRound(this);
+            this.end = () -> {
+                this.endScheduled = false;
+                pipeline.endRound(this);
+            };
         }
 
         /**

@@ -129,6 +129,7 @@ public class CommandExecutor {
             }
             replies.of(command, session.submit(command, this));
         }
+        this.store.readEnded();
     }
 
     /**

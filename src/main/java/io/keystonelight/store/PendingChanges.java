@@ -94,6 +94,19 @@ final class PendingChanges implements Mutations {
         this.now = Long.MIN_VALUE;
     }
 
+    /**
+     * Makes these the changes of a new group, keeping the maps of the last one: the committing
+     * thread reuses one instance for every group instead of making it and its maps per group.
+     */
+    PendingChanges nextGroup() {
+        discard();
+        this.emptied = null;
+        this.deletedByCommand = null;
+        this.inMulti = false;
+        this.now = System.currentTimeMillis();
+        return this;
+    }
+
     /** Changes that go to the tables at once, with no record: for a replay. */
     static PendingChanges direct(StoreTables tables) {
         return new PendingChanges(tables);

@@ -5,9 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
+import io.netty.channel.SingleThreadEventLoop;
+import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +36,13 @@ import io.keystonelight.persistence.RecordBatch;
  * itself, on its own thread, waiting if need be for another loop's commit to end, rather than
  * waking the committer and being woken again: the hand-off would cost more than the write. The
  * committer then only runs compaction's steps and what they held back.
+ *
+ * <p>A write submitted on an event loop is held until the loop has handled everything its
+ * current round brought (every read of one {@code epoll_wait}), then the round's writes go on
+ * together: to the committer in one hand-off and one wake-up, so that they share its next fsync,
+ * or, under {@code everysec}, committed inline as one group, one {@code write} call. The
+ * committer answers each loop once per group, with one task carrying all of its writes, rather
+ * than once per write.
  */
 final class WritePipeline implements AutoCloseable {
 
@@ -45,7 +57,17 @@ final class WritePipeline implements AutoCloseable {
      */
     private static final int INLINE_SPINS = 200;
 
-    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    /** Single writes and steps ({@link Pending}), and the writes of a loop's round ({@link HeldWrites}). */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+
+    /**
+     * The round of the calling thread when it is an event loop, which runs something at the end
+     * of its round; {@code null} on any other thread, whose writes go on at once.
+     */
+    private final ThreadLocal<Round> rounds = ThreadLocal.withInitial(() -> Round.ofCurrentThread(this));
+
+    /** The rounds the committer has answers for in the group it is finishing; its own. */
+    private final List<Round> answered = new ArrayList<>();
 
     private final AtomicBoolean sleeping = new AtomicBoolean();
 
@@ -56,6 +78,9 @@ final class WritePipeline implements AutoCloseable {
     private final LiveBytes liveBytes;
 
     private final RecordBatch records = new RecordBatch();
+
+    /** The changes of the group being committed, reused from group to group; under {@link #committing}. */
+    private final PendingChanges changes;
 
     private final Thread committer;
 
@@ -80,6 +105,7 @@ final class WritePipeline implements AutoCloseable {
         this.table = table;
         this.dataFile = dataFile;
         this.liveBytes = liveBytes;
+        this.changes = new PendingChanges(table, this.records);
         this.commitsInline = dataFile.fsyncPolicy() != io.keystonelight.persistence.FsyncPolicy.ALWAYS;
         this.committer = new Thread(this::run, "write-pipeline");
         this.committer.setDaemon(true);
@@ -89,6 +115,10 @@ final class WritePipeline implements AutoCloseable {
     /** Queues {@code write}; the future completes once it is durable and applied, or refused. */
     <R> CompletableFuture<R> submit(Write<R> write) {
         Pending.OfWrite<R> pending = new Pending.OfWrite<>(write);
+        Round round = this.rounds.get();
+        if (round != null && round.hold(pending)) {
+            return pending.result;
+        }
         if (this.commitsInline && !this.stopping && this.queue.isEmpty() && !this.committerBusy
                 && lockForInlineCommit()) {
             try {
@@ -105,6 +135,59 @@ final class WritePipeline implements AutoCloseable {
         }
         enqueue(pending);
         return pending.result;
+    }
+
+    /**
+     * The end of one read of the calling event loop. When the committer is idle, what the round
+     * holds so far goes to it at once: the disk would otherwise wait while the loop parses the
+     * rest of its round, and a pipelined read's writes still stay together. When the committer
+     * is busy they wait for the round's end, since they could not start before it is done.
+     */
+    void readEnded() {
+        if (this.commitsInline) {
+            return;
+        }
+        Round round = this.rounds.get();
+        if (round != null && !round.held.isEmpty() && this.sleeping.get()) {
+            endRound(round);
+        }
+    }
+
+    /**
+     * The end of an event loop's round: its writes go on as one group, committed here under
+     * {@code everysec} when nothing is queued before them, else handed to the committer at once.
+     */
+    private void endRound(Round round) {
+        HeldWrites held = round.held;
+        if (held.isEmpty()) {
+            return;
+        }
+        // A write submitted while these are answered belongs to the next round.
+        round.held = round.spare != null ? round.spare : new HeldWrites();
+        round.spare = null;
+        if (this.commitsInline && !this.stopping && this.queue.isEmpty() && !this.committerBusy
+                && lockForInlineCommit()) {
+            try {
+                if (this.queue.isEmpty() && !this.stopping) {
+                    commitOrRefuse(held);
+                    held.clear();
+                    round.spare = held;
+                    return;
+                }
+            }
+            finally {
+                this.committing.unlock();
+            }
+        }
+        // Given to the committer, which keeps the list until the group is committed.
+        if (this.stopping) {
+            refuseAtShutdown(held);
+            return;
+        }
+        this.queue.offer(held);
+        if (this.sleeping.get()) {
+            LockSupport.unpark(this.committer);
+        }
     }
 
     /**
@@ -210,10 +293,16 @@ final class WritePipeline implements AutoCloseable {
             this.committing.lock();
             this.committerBusy = true;
             try {
-                Pending<?> next = this.queue.poll();
-                while (next instanceof Pending.OfWrite<?> write) {
-                    group.add(write);
-                    if (group.size() == MAX_GROUP) {
+                Object next = this.queue.poll();
+                while (next instanceof Pending.OfWrite<?> || next instanceof HeldWrites) {
+                    if (next instanceof HeldWrites round) {
+                        // A round's writes stay together: that they share one fsync is the point.
+                        group.addAll(round);
+                    }
+                    else {
+                        group.add((Pending.OfWrite<?>) next);
+                    }
+                    if (group.size() >= MAX_GROUP) {
                         next = null;
                         break;
                     }
@@ -247,14 +336,15 @@ final class WritePipeline implements AutoCloseable {
             log.error("Committing {} writes failed unexpectedly; they are refused", group.size(), ex);
             WriteRefusedException refusal = new WriteRefusedException("internal error: " + ex, ex);
             for (Pending.OfWrite<?> write : group) {
-                write.fail(refusal);
+                write.outcome(null, refusal);
             }
+            answer(group);
         }
     }
 
     private void commit(List<Pending.OfWrite<?>> group) {
         this.records.clear();
-        PendingChanges changes = new PendingChanges(this.table, this.records);
+        PendingChanges changes = this.changes.nextGroup();
         Object[] results = new Object[group.size()];
         RuntimeException[] rejected = new RuntimeException[group.size()];
         for (int i = 0; i < group.size(); i++) {
@@ -276,8 +366,9 @@ final class WritePipeline implements AutoCloseable {
             changes.discard();
             WriteRefusedException refusal = new WriteRefusedException(ex.getMessage(), ex);
             for (Pending.OfWrite<?> write : group) {
-                write.fail(refusal);
+                write.outcome(null, refusal);
             }
+            answer(group);
             return;
         }
         catch (RuntimeException ex) {
@@ -285,8 +376,9 @@ final class WritePipeline implements AutoCloseable {
             changes.discard();
             WriteRefusedException refusal = new WriteRefusedException("internal error: " + ex, ex);
             for (Pending.OfWrite<?> write : group) {
-                write.fail(refusal);
+                write.outcome(null, refusal);
             }
+            answer(group);
             return;
         }
         if (changes.clearsAll()) {
@@ -294,15 +386,44 @@ final class WritePipeline implements AutoCloseable {
         }
         this.liveBytes.add(changes.applyToTable());
         changes.reportEvents();
+        // Holds no value of this group until the next one: they may be large.
+        changes.discard();
         this.groups++;
         this.writes += group.size();
         for (int i = 0; i < group.size(); i++) {
-            if (rejected[i] != null) {
-                group.get(i).fail(rejected[i]);
+            group.get(i).outcome(results[i], rejected[i]);
+        }
+        answer(group);
+    }
+
+    /**
+     * Completes the group's writes: those of this thread, or of no round, here; those of another
+     * event loop's round on that loop, in one task per loop, which is then woken once for the
+     * whole group rather than once per write.
+     */
+    private void answer(List<Pending.OfWrite<?>> group) {
+        Thread here = Thread.currentThread();
+        boolean onCommitter = here == this.committer;
+        for (int i = 0; i < group.size(); i++) {
+            Pending.OfWrite<?> write = group.get(i);
+            Round round = write.round;
+            if (round == null || round.thread == here) {
+                write.complete();
             }
-            else {
-                group.get(i).succeed(results[i]);
+            else if (round.arrive(write)) {
+                if (onCommitter) {
+                    this.answered.add(round);
+                }
+                else {
+                    round.dispatch();
+                }
             }
+        }
+        if (onCommitter) {
+            for (int i = 0; i < this.answered.size(); i++) {
+                this.answered.get(i).dispatch();
+            }
+            this.answered.clear();
         }
     }
 
@@ -333,10 +454,22 @@ final class WritePipeline implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
-        Pending<?> left;
+        Object left;
         while ((left = this.queue.poll()) != null) {
-            left.fail(new WriteRefusedException("the server is shutting down", null));
+            if (left instanceof HeldWrites round) {
+                refuseAtShutdown(round);
+            }
+            else {
+                ((Pending<?>) left).fail(new WriteRefusedException("the server is shutting down", null));
+            }
         }
+    }
+
+    private void refuseAtShutdown(List<Pending.OfWrite<?>> writes) {
+        for (Pending.OfWrite<?> write : writes) {
+            write.outcome(null, new WriteRefusedException("the server is shutting down", null));
+        }
+        answer(writes);
     }
 
     /** A write or step waiting for the committer. */
@@ -352,13 +485,31 @@ final class WritePipeline implements AutoCloseable {
 
             final Write<R> write;
 
+            /** The event loop round it was submitted in, which its answer goes back to; or {@code null}. */
+            Round round;
+
+            private Object value;
+
+            private Throwable failure;
+
             OfWrite(Write<R> write) {
                 this.write = write;
             }
 
+            /** Its outcome, kept until {@link #complete} on the thread that answers it. */
+            void outcome(Object value, Throwable failure) {
+                this.value = value;
+                this.failure = failure;
+            }
+
             @SuppressWarnings("unchecked")
-            void succeed(Object value) {
-                this.result.complete((R) value);
+            void complete() {
+                if (this.failure != null) {
+                    this.result.completeExceptionally(this.failure);
+                }
+                else {
+                    this.result.complete((R) this.value);
+                }
             }
         }
 
@@ -379,6 +530,120 @@ final class WritePipeline implements AutoCloseable {
                     this.result.completeExceptionally(ex);
                 }
             }
+        }
+    }
+
+    /** The writes of one event loop round, handed to the committer as one. */
+    private static final class HeldWrites extends ArrayList<Pending.OfWrite<?>> {
+
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * One event loop's writes: those of its current round, held until the round ends, and the
+     * answers the committer has for it, completed on the loop in one task.
+     */
+    static final class Round {
+
+        final Thread thread;
+
+        private final SingleThreadEventLoop loop;
+
+        private final Runnable end;
+
+        /** Only the loop's thread touches it. */
+        private HeldWrites held = new HeldWrites();
+
+        /** The list of the last round committed inline, for the next; only the loop's thread touches it. */
+        private HeldWrites spare;
+
+        private boolean endScheduled;
+
+        /** Answers the committer handed over, guarded by the round. */
+        private List<Pending.OfWrite<?>> arrived = new ArrayList<>();
+
+        private boolean drainScheduled;
+
+        /** What the loop completes; only the loop's thread touches it. */
+        private List<Pending.OfWrite<?>> draining = new ArrayList<>();
+
+        private final Runnable drain = this::drain;
+
+        private Round(SingleThreadEventLoop loop, WritePipeline pipeline) {
+            this.thread = Thread.currentThread();
+            this.loop = loop;
+            this.end = () -> {
+                this.endScheduled = false;
+                pipeline.endRound(this);
+            };
+        }
+
+        /**
+         * The round of the calling thread if it is an I/O event loop, {@code null} if not: only
+         * those run the tasks left for the end of a round (a plain executing loop never does).
+         */
+        static Round ofCurrentThread(WritePipeline pipeline) {
+            EventExecutor executor = ThreadExecutorMap.currentExecutor();
+            if (executor instanceof SingleThreadIoEventLoop loop && loop.inEventLoop()) {
+                return new Round(loop, pipeline);
+            }
+            return null;
+        }
+
+        /** Holds {@code write} until the round ends; {@code false} if the loop takes no more tasks. */
+        boolean hold(Pending.OfWrite<?> write) {
+            if (!this.endScheduled) {
+                try {
+                    this.loop.executeAfterEventLoopIteration(this.end);
+                }
+                catch (RejectedExecutionException ex) {
+                    return false;
+                }
+                this.endScheduled = true;
+            }
+            write.round = this;
+            this.held.add(write);
+            return true;
+        }
+
+        /** Takes an answer; {@code true} if the round must be {@linkplain #dispatch dispatched} for it. */
+        synchronized boolean arrive(Pending.OfWrite<?> write) {
+            this.arrived.add(write);
+            if (this.drainScheduled) {
+                return false;
+            }
+            this.drainScheduled = true;
+            return true;
+        }
+
+        void dispatch() {
+            try {
+                this.loop.execute(this.drain);
+            }
+            catch (RejectedExecutionException ex) {
+                // The loop stopped: its connections are gone, but a caller outside it may still wait.
+                List<Pending.OfWrite<?>> answers;
+                synchronized (this) {
+                    answers = new ArrayList<>(this.arrived);
+                    this.arrived.clear();
+                    this.drainScheduled = false;
+                }
+                answers.forEach(Pending.OfWrite::complete);
+            }
+        }
+
+        private void drain() {
+            List<Pending.OfWrite<?>> answers;
+            synchronized (this) {
+                answers = this.arrived;
+                this.arrived = this.draining;
+                this.draining = answers;
+                this.drainScheduled = false;
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                answers.get(i).complete();
+            }
+            answers.clear();
         }
     }
 

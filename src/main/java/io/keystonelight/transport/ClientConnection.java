@@ -106,6 +106,12 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     private final Runnable flushTask = this::flushReady;
 
+    /** Flushes once for the replies a group of writes completed together on this loop. */
+    private final Runnable flushOnceTask = () -> {
+        this.flushScheduled = false;
+        flushReady();
+    };
+
     /** The requests of the read under way; the same list at every read. */
     private final List<Command> reading = new ArrayList<>();
 
@@ -375,7 +381,12 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     private void scheduleFlush() {
         if (this.channel.eventLoop().inEventLoop()) {
-            flushReady();
+            // The store completes a group's writes of this loop one after the other: their replies
+            // leave together, in one write to the socket, once all are there.
+            if (!this.flushScheduled) {
+                this.flushScheduled = true;
+                this.channel.eventLoop().execute(this.flushOnceTask);
+            }
             return;
         }
         this.channel.eventLoop().execute(this.flushTask);

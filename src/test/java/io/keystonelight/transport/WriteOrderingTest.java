@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.keystonelight.persistence.FileChannelOpener;
 import io.keystonelight.support.FaultyDisk;
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
 import org.springframework.boot.test.context.TestConfiguration;
@@ -110,5 +112,47 @@ class WriteOrderingTest extends ServerInThisJvm {
         for (int c = 0; c < connections; c++) {
             assertThat(this.store.get("share:" + c)).isEqualTo(Integer.toString(writesEach - 1));
         }
+    }
+
+    @Test
+    void setsPipelinedInOneReadShareOneGroupAndOneFsync() {
+        int writes = 16;
+        try (RespConnection client = RespConnection.connect(this.port)) {
+            assertThat(client.call("SET", "group:warm", "0")).isEqualTo("+OK\r\n");
+            Map<String, Long> before = writeCounters(client);
+            int fsyncsBefore = disk.fsyncCount();
+            java.io.ByteArrayOutputStream pipelined = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < writes; i++) {
+                pipelined.writeBytes(RespConnection.request("SET", "group:" + i, Integer.toString(i)));
+            }
+            // One send of a few hundred bytes: one segment on loopback, so one read of the server.
+            client.send(pipelined.toByteArray());
+            for (int i = 0; i < writes; i++) {
+                assertThat(client.readReply()).as("reply to SET %d", i).isEqualTo("+OK\r\n");
+            }
+            Map<String, Long> after = writeCounters(client);
+            int fsyncs = disk.fsyncCount() - fsyncsBefore;
+            assertThat(after.get("keystonelight_writes_committed") - before.get("keystonelight_writes_committed"))
+                    .as("writes committed").isEqualTo(writes);
+            assertThat(after.get("keystonelight_write_groups") - before.get("keystonelight_write_groups"))
+                    .as("groups that %d SETs of one read were committed in (fsyncs: %d); expected one group, "
+                            + "one fsync, for all the writes of one read", writes, fsyncs)
+                    .isEqualTo(1);
+            assertThat(fsyncs).as("fsyncs for the %d SETs of one read", writes).isEqualTo(1);
+        }
+    }
+
+    /** The write pipeline's counters, as INFO shows them. */
+    private static Map<String, Long> writeCounters(RespConnection client) {
+        Map<String, Long> counters = new java.util.HashMap<>();
+        for (String line : client.call("INFO", "stats").split("\r\n")) {
+            if (line.startsWith("keystonelight_write")) {
+                String[] field = line.split(":", 2);
+                counters.put(field[0], Long.parseLong(field[1].trim()));
+            }
+        }
+        assertThat(counters).as("INFO stats' write counters").containsKeys("keystonelight_write_groups",
+                "keystonelight_writes_committed");
+        return counters;
     }
 }

@@ -102,6 +102,9 @@ public class CommandExecutor {
     public void execute(RequestBatch batch, Replies replies) {
         List<Command> commands = batch.commands();
         Session session = batch.session();
+        // When the read's GETs ran, for CLIENT LIST's idle time (whole seconds): one clock read
+        // a read, not one a request.
+        long readMillis = System.currentTimeMillis();
         for (int i = 0, n = commands.size(); i < n; i++) {
             Command command = commands.get(i);
             this.commandsByKind[command.kind().ordinal()].increment();
@@ -109,7 +112,7 @@ public class CommandExecutor {
                 // Its key is the decoder's until the read ends: answered now, or made a GET of its own.
                 if ((session.isAuthenticated() || !this.passwordCheck.required()) && !session.inSubscribedMode()
                         && session.transaction().queuedCount() < 0
-                        && getNow(session, inPlace.keyBytes(), inPlace.keyLength(), replies)) {
+                        && getNow(session, inPlace.keyBytes(), inPlace.keyLength(), replies, readMillis)) {
                     continue;
                 }
                 command = inPlace.detach();
@@ -123,7 +126,8 @@ public class CommandExecutor {
                     continue;
                 }
                 command = session.transaction().bind(command);
-                if (command instanceof Command.Get get && getNow(session, get.key(), get.key().length, replies)) {
+                if (command instanceof Command.Get get
+                        && getNow(session, get.key(), get.key().length, replies, readMillis)) {
                     continue;
                 }
             }
@@ -138,10 +142,10 @@ public class CommandExecutor {
      * no earlier reply waits, straight from the store's arena into what the connection sends.
      * Returns {@code false}, having done nothing, when it must go the way every command goes.
      */
-    private boolean getNow(Session session, byte[] key, int keyLength, Replies replies) {
+    private boolean getNow(Session session, byte[] key, int keyLength, Replies replies, long readMillis) {
         Command.Get get = GetInPlace.REPLY;
         CompletableFuture<Void> barrier = this.store.readBarrier();
-        if (!barrier.isDone() || barrier.isCompletedExceptionally() || !session.runsNow(get, this)) {
+        if (!barrier.isDone() || barrier.isCompletedExceptionally() || !session.runsNow(get, this, readMillis)) {
             return false;
         }
         try {

@@ -128,13 +128,14 @@ public final class Session {
      * Whether {@code command} may run at once, with nothing of this connection before it in flight
      * or waiting, and no pause holding it: then the caller runs it itself, without {@link #submit},
      * and it counts as run here.
+     * @param readMillis the clock when the read that brought it began to run, its time as CLIENT LIST shows it
      */
-    boolean runsNow(Command command, CommandExecutor executor) {
+    boolean runsNow(Command command, CommandExecutor executor, long readMillis) {
         if (!this.waiting.isEmpty() || !mayStart(command) || executor.pause().holds(command)) {
             return false;
         }
         this.executor = executor;
-        this.lastCommandMillis = System.currentTimeMillis();
+        this.lastCommandMillis = readMillis;
         this.lastCommand = command.commandName();
         return true;
     }

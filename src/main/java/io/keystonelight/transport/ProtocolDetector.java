@@ -44,7 +44,7 @@ final class ProtocolDetector extends ChannelInboundHandlerAdapter {
         ClientConnection connection = this.registry.open(ctx.channel(), protocol);
         ctx.pipeline().addAfter(ctx.name(), "connection", new ClientConnection.Inbound(connection,
                 () -> this.registry.closed(connection)));
-        ctx.pipeline().replace(this, "decoder", protocol.newDecoder(this.limits));
+        ctx.pipeline().replace(this, "decoder", protocol.newDecoder(this.limits, connection::received));
         ctx.fireChannelRead(msg);
     }
 

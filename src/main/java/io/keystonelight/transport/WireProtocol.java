@@ -30,6 +30,16 @@ public interface WireProtocol {
     ChannelHandler newDecoder(RequestLimits limits);
 
     /**
+     * A decoder for one new server connection that may hand each request straight to
+     * {@code requests}, in order, instead of passing it down the channel pipeline: a pipeline
+     * hop per request costs more than a small request's parsing. A protocol that does not need
+     * that passes them on as {@link #newDecoder(RequestLimits)}'s decoder does.
+     */
+    default ChannelHandler newDecoder(RequestLimits limits, java.util.function.Consumer<Command> requests) {
+        return newDecoder(limits);
+    }
+
+    /**
      * Writes the reply to {@code command}, whose result is there, to {@code out}.
      * @param result what the command gave, when it succeeded
      * @param failure why it failed, or {@code null}

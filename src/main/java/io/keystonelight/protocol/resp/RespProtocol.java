@@ -43,6 +43,9 @@ public class RespProtocol implements WireProtocol {
 
     private static final byte[] CRLF = { '\r', '\n' };
 
+    /** CRLF as one big-endian short: one write instead of a copy of a two-byte array. */
+    private static final int CRLF_SHORT = '\r' << 8 | '\n';
+
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -66,7 +69,12 @@ public class RespProtocol implements WireProtocol {
 
     @Override
     public ChannelHandler newDecoder(RequestLimits limits) {
-        return RespRequestDecoder.forConnection(limits.maxBulkLength());
+        return RespRequestDecoder.forConnection(limits.maxBulkLength(), null);
+    }
+
+    @Override
+    public ChannelHandler newDecoder(RequestLimits limits, java.util.function.Consumer<Command> requests) {
+        return RespRequestDecoder.forConnection(limits.maxBulkLength(), requests);
     }
 
     @Override
@@ -78,11 +86,9 @@ public class RespProtocol implements WireProtocol {
     @Override
     public void encodeValue(Session session, Command command, byte[] value, int offset, int length, ByteBuf out) {
         out.ensureWritable(length + 16);
-        out.writeByte('$');
-        writeDecimal(out, length);
-        out.writeBytes(CRLF);
+        bulkHeader(out, length);
         out.writeBytes(value, offset, length);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
     }
 
     /**
@@ -225,11 +231,24 @@ public class RespProtocol implements WireProtocol {
 
     private static void bulk(ByteBuf out, byte[] bytes) {
         out.ensureWritable(bytes.length + 16);
-        out.writeByte('$');
-        writeDecimal(out, bytes.length);
-        out.writeBytes(CRLF);
+        bulkHeader(out, bytes.length);
         out.writeBytes(bytes);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
+    }
+
+    /**
+     * {@code $<length>\r\n}: one copy of cached bytes for the lengths most values have. Every
+     * write to the output buffer pays its bounds and reference checks, which cost more than the
+     * bytes of a short reply, so a GET's reply is three writes, not five.
+     */
+    private static void bulkHeader(ByteBuf out, int length) {
+        if (length < BULK_HEADERS.length) {
+            out.writeBytes(BULK_HEADERS[length]);
+            return;
+        }
+        out.writeByte('$');
+        writeDecimal(out, length);
+        out.writeShort(CRLF_SHORT);
     }
 
     private static void status(ByteBuf out, String text) {
@@ -241,9 +260,15 @@ public class RespProtocol implements WireProtocol {
     /** The decimal forms of 0 to 1023, which most lengths and counts are: written without making a String. */
     private static final byte[][] SMALL_DECIMALS = new byte[1024][];
 
+    /** {@code $<n>\r\n} for n from 0 to 1023, the header of every bulk string of those lengths. */
+    private static final byte[][] BULK_HEADERS = new byte[1024][];
+
     static {
         for (int i = 0; i < SMALL_DECIMALS.length; i++) {
             SMALL_DECIMALS[i] = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
+        }
+        for (int i = 0; i < BULK_HEADERS.length; i++) {
+            BULK_HEADERS[i] = ("$" + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
         }
     }
 

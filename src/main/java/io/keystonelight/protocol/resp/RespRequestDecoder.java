@@ -1,9 +1,11 @@
 package io.keystonelight.protocol.resp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -76,14 +78,55 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private boolean discarding;
 
+    /** Where requests go instead of Netty's output list, or {@code null}: see {@link #forConnection(int, Consumer)}. */
+    private List<Object> direct;
+
     /**
      * The decoder of a server connection, which runs a read's requests as the read completes: its
      * plain GETs are {@link GetInPlace}s, reused read after read.
      */
     static RespRequestDecoder forConnection(int maxBulkBytes) {
+        return forConnection(maxBulkBytes, null);
+    }
+
+    /**
+     * @param requests where each request goes as soon as it is framed, in order; {@code null}:
+     *            down the channel pipeline, one hop per request
+     */
+    static RespRequestDecoder forConnection(int maxBulkBytes, Consumer<Command> requests) {
         RespRequestDecoder decoder = new RespRequestDecoder(maxBulkBytes);
         decoder.gets = new GetInPlace.Pool();
+        decoder.direct = requests == null ? null : new Handoff(requests);
         return decoder;
+    }
+
+    /**
+     * The decoder's output list when requests go straight to their connection: every request the
+     * framing methods add goes on at once, so they need not know where requests go.
+     */
+    private static final class Handoff extends AbstractList<Object> {
+
+        private final Consumer<Command> requests;
+
+        Handoff(Consumer<Command> requests) {
+            this.requests = requests;
+        }
+
+        @Override
+        public boolean add(Object request) {
+            this.requests.accept((Command) request);
+            return true;
+        }
+
+        @Override
+        public Object get(int index) {
+            throw new IndexOutOfBoundsException("requests handed off are not kept: no element " + index);
+        }
+
+        @Override
+        public int size() {
+            return 0;
+        }
     }
 
     RespRequestDecoder(int maxBulkBytes) {
@@ -93,7 +136,8 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> pipeline) {
+        List<Object> out = this.direct == null ? pipeline : this.direct;
         if (this.discarding) {
             in.skipBytes(in.readableBytes());
             return;

@@ -179,4 +179,28 @@ class RespRequestDecoderTest {
                 .isEqualTo(new Command.Invalid("Protocol error: request too large: the arguments of one request may "
                         + "hold at most 67108864 bytes", true));
     }
+
+    /**
+     * A server connection's decoder hands requests straight to the connection: every request,
+     * in order, across reads, a GET in place while its read lasts, an error that closes the
+     * connection too; and nothing goes down the pipeline, where it would be run twice.
+     */
+    @Test
+    void aConnectionsDecoderHandsEveryRequestToItsConnectionInOrderAndNothingDownThePipeline() {
+        List<String> received = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(RespRequestDecoder.forConnection(1024,
+                command -> received.add(command instanceof GetInPlace get ? "GET " + keyOf(get)
+                        : command instanceof Command.Get get ? "GET " + new String(get.key(), StandardCharsets.UTF_8)
+                        : command.getClass().getSimpleName())));
+        byte[] split = RespConnection.request("GET", "later");
+        channel.writeInbound(Unpooled.wrappedBuffer(concat(RespConnection.request("GET", "a"),
+                RespConnection.request("SET", "k", "v"), "PING\r\n".getBytes(StandardCharsets.US_ASCII),
+                java.util.Arrays.copyOf(split, split.length - 3))));
+        channel.writeInbound(Unpooled.wrappedBuffer(concat(java.util.Arrays.copyOfRange(split, split.length - 3,
+                split.length), "*x\r\n".getBytes(StandardCharsets.US_ASCII), RespConnection.request("GET", "b"))));
+
+        assertThat(received).containsExactly("GET a", "Set", "Ping", "GET later", "Invalid");
+        assertThat((Object) channel.readInbound()).as("a request that went down the pipeline too").isNull();
+        channel.finishAndReleaseAll();
+    }
 }

@@ -35,25 +35,16 @@ RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home 
 COPY --from=build /extracted/dependencies/ /app/
 COPY --from=build /extracted/spring-boot-loader/ /app/
 COPY --from=build /extracted/snapshot-dependencies/ /app/
-COPY docker/healthcheck /app/healthcheck
+COPY docker/healthcheck docker/aot-training /app/
 COPY --from=build /extracted/application/ /app/
-# The AOT cache (JEP 483, 514, 515), as Spring Boot advises: one training start that completes
-# and is stopped (the whole start: Actuator's classes load after the server announces itself)
-# records the classes it loaded and linked, and the profiles of the methods it ran, into a cache in
-# a layer of its own after the code's (it is remade with every code change, about 70 MB). The JVM
-# maps them at start instead of loading, verifying and linking each from the jars. The training
-# start runs in a folder of its own, removed after, on ports the system chooses.
-RUN set -e; work="$(mktemp -d)"; cd "${work}"; \
-    java -XX:AOTCacheOutput=/app/keystonelight.aot -jar /app/keystonelight.jar serve \
-        --keystonelight.server.port=0 --server.port=0 > training.log 2>&1 & \
-    pid=$!; \
-    until grep -q 'Started KeystoneLightApplication' training.log; do \
-        kill -0 "${pid}" 2> /dev/null || { cat training.log; echo "the training start exited before serving"; exit 1; }; \
-        sleep 0.2; \
-    done; \
-    kill -TERM "${pid}"; wait "${pid}" || true; \
-    [ -s /app/keystonelight.aot ] || { cat training.log; echo "the training start wrote no AOT cache"; exit 1; }; \
-    cd /; rm -rf "${work}"
+# The AOT cache (JEP 483, 514, 515), as Spring Boot documents it: one training start that
+# completes and is stopped (docker/aot-training: it also answers a client's and the HEALTHCHECK's
+# first requests) records the classes it loaded and linked, and the profiles of the methods it
+# ran, into a cache in a layer of its own after the code's (it is remade with every code change,
+# about 75 MB). The JVM maps them at start instead of loading, verifying and linking each from
+# the jars.
+RUN /app/aot-training -XX:AOTCacheOutput=/app/keystonelight.aot \
+    && { [ -s /app/keystonelight.aot ] || { echo "the training start wrote no AOT cache"; exit 1; }; }
 USER keystonelight
 # The data file, its lock and the PID file live in the volume.
 WORKDIR /data

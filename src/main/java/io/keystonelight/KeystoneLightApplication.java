@@ -18,8 +18,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  * The server, and the entry point of the jar: {@code serve} (or nothing but settings) runs the
  * server, any other command runs the command-line client.
  */
-// No @SpringBootApplication: its class-path scan and its evaluation of every auto-configuration on
-// the class path were the largest part of a start. What the server uses is named instead.
+// No @SpringBootApplication: what the server uses is named, so that a start neither scans the
+// class path nor reads and evaluates auto-configurations the server never uses.
 @SpringBootConfiguration
 @ServerAutoConfiguration
 @Import(ServerComponents.class)

@@ -6,17 +6,24 @@ import io.keystonelight.compaction.CompactionSignal;
 import io.keystonelight.lifecycle.ServerHelp;
 import io.keystonelight.store.ReplayAhead;
 
+import io.keystonelight.config.KeystoneLightProperties;
+
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Import;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The server, and the entry point of the jar: {@code serve} (or nothing but settings) runs the
  * server, any other command runs the command-line client.
  */
-@SpringBootApplication
-@ConfigurationPropertiesScan
+// No @SpringBootApplication: what the server uses is named, so that a start neither scans the
+// class path nor reads and evaluates auto-configurations the server never uses.
+@SpringBootConfiguration
+@ServerAutoConfiguration
+@Import(ServerComponents.class)
+@EnableConfigurationProperties(KeystoneLightProperties.class)
 @EnableScheduling
 public class KeystoneLightApplication {
 

@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
  * The {@code store} component of {@code /actuator/health}: UP while writes can be made durable,
  * DOWN with the reason when they cannot, with the figures an operator watches either way.
  */
-@Component
+// Named, not left to the default: imported rather than scanned, its default name would be the
+// class's full name, and the health component's name comes from the bean's.
+@Component("storeHealthIndicator")
 public class StoreHealthIndicator implements HealthIndicator {
 
     private final KeyValueStore store;

@@ -276,10 +276,15 @@ public class ClusterNode implements Replication, SmartLifecycle {
         return this.running;
     }
 
-    /** Starts before the TCP endpoint's graceful shutdown bean, so it stops after it. */
+    /**
+     * Starts before anything else that has a phase, the TCP endpoint's connection factory and its
+     * graceful shutdown among them, and so stops after them: no client can reach the data port
+     * before writes and reads go through the group, and requests still in flight at shutdown
+     * finish through it.
+     */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 200;
+        return Integer.MIN_VALUE / 2;
     }
 
     // Replication

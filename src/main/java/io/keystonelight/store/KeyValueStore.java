@@ -57,6 +57,13 @@ public class KeyValueStore implements AutoCloseable {
     private volatile Replication replication;
 
     /**
+     * Cluster mode: until the cluster node hands its replication over, a write has no log to go
+     * through, and the data file here is only a lock: it is refused, never acknowledged on this
+     * node alone.
+     */
+    private volatile boolean awaitsReplication;
+
+    /**
      * The records a replicated write would make: worked out as for the data file but never
      * written (the Raft log holds the write). One buffer, reused: only the thread that applies
      * replicated writes touches it, and a new 8 KB buffer per applied write was half of what a
@@ -71,6 +78,7 @@ public class KeyValueStore implements AutoCloseable {
     public KeyValueStore(KeystoneLightProperties properties, ObjectProvider<FileChannelOpener> opener) {
         this(dataFileOf(properties), properties.storage().fsync(),
                 opener.getIfAvailable(() -> FileChannelOpener.DEFAULT), properties.storage().repair());
+        this.awaitsReplication = properties.cluster().enabled();
     }
 
     /**
@@ -391,6 +399,11 @@ public class KeyValueStore implements AutoCloseable {
         Replication replicated = this.replication;
         if (replicated != null) {
             return replicated.submit(write);
+        }
+        if (this.awaitsReplication) {
+            return CompletableFuture.failedFuture(new WriteRefusedException("no quorum: this cluster node has not"
+                    + " joined its group yet (its Raft server is still starting); nothing was written, try again",
+                    null));
         }
         return this.pipeline.submit(write);
     }

@@ -72,6 +72,10 @@ class ClusterSnapshotIT {
     void threeNodesLaunchedAtOnceServeAndAcknowledgeAWrite() {
         assertThat(started.nodes().values()).as("every node answered ping and learnt the leader: %s", started)
                 .allMatch(node -> node.pong() >= 0 && node.leaderKnown() >= 0);
+        // A node that announced itself before its Raft server was up took writes it could not
+        // replicate: acknowledged on that node alone, then missing from the group.
+        assertThat(started.nodes().values()).as("every node's Raft server up before it announced its data port: %s",
+                started).allMatch(node -> node.raftUp() >= 0 && node.raftUp() <= node.serving());
         assertThat(started.nodes().values().stream().map(ClusterProcesses.StartTimes.Node::leaderTerm).distinct())
                 .as("every node learnt the first leader in the same term: %s", started).hasSize(1);
         String bound = System.getProperty(START_WITHIN);

@@ -133,7 +133,6 @@ public class CommandExecutor {
             }
             replies.of(command, session.submit(command, this));
         }
-        this.store.readEnded();
     }
 
     /**

@@ -409,17 +409,6 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /**
-     * The calling event loop has run every request of one read: its writes so far go to the
-     * committer now if it is idle (under {@code fsync always}), rather than at the end of the
-     * loop's round. See {@link WritePipeline#readEnded()}.
-     */
-    public void readEnded() {
-        if (this.replication == null) {
-            this.pipeline.readEnded();
-        }
-    }
-
-    /**
      * What a read must wait for to see every write acknowledged before it: nothing on one node;
      * in cluster mode, what the replication says.
      */

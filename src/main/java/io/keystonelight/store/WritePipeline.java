@@ -42,7 +42,10 @@ import io.keystonelight.persistence.RecordBatch;
  * together: to the committer in one hand-off and one wake-up, so that they share its next fsync,
  * or, under {@code everysec}, committed inline as one group, one {@code write} call. The
  * committer answers each loop once per group, with one task carrying all of its writes, rather
- * than once per write.
+ * than once per write. Nothing goes to the committer before its round ends, even while the
+ * committer is idle: with many pipelining clients the first read's writes alone would then take
+ * the next fsync and the rest of the round would wait for the one after (measured at pipeline 16:
+ * 280-300 writes per fsync with such an early hand-over, 330-350 without).
  */
 final class WritePipeline implements AutoCloseable {
 
@@ -135,22 +138,6 @@ final class WritePipeline implements AutoCloseable {
         }
         enqueue(pending);
         return pending.result;
-    }
-
-    /**
-     * The end of one read of the calling event loop. When the committer is idle, what the round
-     * holds so far goes to it at once: the disk would otherwise wait while the loop parses the
-     * rest of its round, and a pipelined read's writes still stay together. When the committer
-     * is busy they wait for the round's end, since they could not start before it is done.
-     */
-    void readEnded() {
-        if (this.commitsInline) {
-            return;
-        }
-        Round round = this.rounds.get();
-        if (round != null && !round.held.isEmpty() && this.sleeping.get()) {
-            endRound(round);
-        }
     }
 
     /**

@@ -248,14 +248,32 @@ class ClusterPartitionIT {
         assertThat(output.lines().count() - linesWhileDown).as("lines the leader logged while %s was down and"
                 + " 50 writes went on", follower).isLessThan(10);
 
-        network.isolate(leader);
-        List<String> others = IDS.stream().filter(id -> !id.equals(leader)).toList();
+        // The follower's return may have moved the leadership: cut off whoever leads now.
+        String current = cluster.awaitLeader(ELECTION);
+        int[] fromOf = IDS.stream().mapToInt(id -> cluster.output(id).length()).toArray();
+        network.isolate(current);
+        List<String> others = IDS.stream().filter(id -> !id.equals(current)).toList();
         cluster.awaitLeaderAmong(ELECTION, others);
-        String lost = "Leader " + leader + " lost";
-        assertThat(others.stream().filter(id -> cluster.output(id).contains(lost)))
-                .as("nodes whose log says that the leader %s was lost", leader).isNotEmpty();
-        awaitLine(leader, "This node, " + leader + ", is no longer the leader", 0);
+        // A node notices a change of leader from a watch that runs every 250 ms, so the line
+        // may come after the new leader answers the test: wait for it, within an election's time.
+        String lost = "Leader " + current + " lost";
+        awaitLineInAny(others, lost, fromOf);
+        awaitLine(current, "This node, " + current + ", is no longer the leader", fromOf[IDS.indexOf(current)]);
         network.heal();
+    }
+
+    /** Waits for a line with {@code text} in the log of one of {@code nodes}, after {@code fromOf[node]}. */
+    private void awaitLineInAny(List<String> nodes, String text, int[] fromOf) throws InterruptedException {
+        long deadline = System.nanoTime() + ELECTION.toNanos();
+        while (nodes.stream().noneMatch(id -> cluster.output(id).substring(fromOf[IDS.indexOf(id)]).contains(text))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nodes whose log says '" + text + "' within " + ELECTION + ": none of "
+                        + nodes + "; their last lines:\n" + nodes.stream().map(id -> id + ":\n" + String.join("\n",
+                                cluster.output(id).lines().skip(Math.max(0, cluster.output(id).lines().count() - 15))
+                                        .toList())).collect(java.util.stream.Collectors.joining("\n")));
+            }
+            Thread.sleep(50); // polls the nodes' output, which is the thing awaited
+        }
     }
 
     /** Waits until {@code node}'s log says as many times that a peer is back as that it is down. */

@@ -85,7 +85,7 @@ class FailingDiskIT extends PowerCuts {
             assertThat(refused).startsWith("ERR ").contains("Input/output error");
             assertThat(this.disk.log()).contains("failed with EIO, as asked");
             refusedReply = refused;
-            assertThat(first.output()).contains("Input/output error");
+            first.awaitOutput("Input/output error", Duration.ofSeconds(30));
 
             // The disk works again, but what it holds is unknown: the server stays refusing.
             assertThat(client.call("set eio:after the failure")).startsWith("ERR ");

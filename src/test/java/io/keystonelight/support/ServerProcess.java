@@ -194,6 +194,32 @@ public final class ServerProcess implements AutoCloseable {
         return this.output.toString();
     }
 
+    /**
+     * Waits until the output holds {@code text}, up to {@code timeout}, and returns the output. A
+     * line the server logged before it answered a client can still be on its way here, through
+     * the pipe and this side's reader thread, when the client has the answer.
+     */
+    public String awaitOutput(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String now = output();
+        while (!now.contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no line with '" + text + "' in the server's output within " + timeout
+                        + "; it printed:\n" + now);
+            }
+            try {
+                // Polls the output, the thing awaited.
+                Thread.sleep(20);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+            now = output();
+        }
+        return now;
+    }
+
     /** Sends a signal by name ({@code USR1}, {@code TERM}) with the system's {@code kill}. */
     public void signal(String name) {
         String problem = ChildProcess.of("kill", "-" + name, Long.toString(pid())).problem(Duration.ofSeconds(10));

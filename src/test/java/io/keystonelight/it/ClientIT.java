@@ -3,8 +3,6 @@ package io.keystonelight.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.ClientProcess;
+import io.keystonelight.support.FreePorts;
 import io.keystonelight.support.ServerProcess;
 
 /**
@@ -92,10 +91,8 @@ class ClientIT {
 
     @Test
     void aServerThatCannotBeReachedExitsWithThree() throws IOException {
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
+        // Below the ephemeral range: no outgoing connection binds it while the client runs.
+        int port = FreePorts.belowEphemeralRange();
         ClientProcess run = ClientProcess.run(folder, "--port", Integer.toString(port), "get", "name");
         assertFails(run, 3, "keystonelight: cannot reach a KeystoneLight server at 127.0.0.1:" + port);
     }

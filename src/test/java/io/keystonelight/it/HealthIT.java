@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.keystonelight.support.FreePorts;
 import io.keystonelight.support.LineClient;
 import io.keystonelight.support.ServerProcess;
 
@@ -116,10 +115,9 @@ class HealthIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    /** Given to the server, which binds it later: from below the ephemeral range, where no outgoing connection takes it meanwhile. */
+    private static int freePort() {
+        return FreePorts.belowEphemeralRange();
     }
 
     private HttpResponse<String> get(ServerProcess server, String path) throws IOException, InterruptedException {

@@ -3,8 +3,6 @@ package io.keystonelight.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -13,6 +11,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.keystonelight.support.FreePorts;
 import io.keystonelight.support.ServerProcess;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -112,10 +111,11 @@ class SpringIntegrationRedisQueueIT {
     static class Integration {
     }
 
-    /** The same port for both runs of the server, so that the clients reconnect to where they were. */
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    /**
+     * The same port for both runs of the server, so that the clients reconnect to where they were:
+     * from below the ephemeral range, where no outgoing connection takes it between the runs.
+     */
+    private static int freePort() {
+        return FreePorts.belowEphemeralRange();
     }
 }

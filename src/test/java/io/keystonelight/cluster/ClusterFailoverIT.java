@@ -42,8 +42,10 @@ class ClusterFailoverIT {
     static Path folder;
 
     /**
-     * The cluster of the tests with a write timeout of five seconds, one for both: a node the
-     * first one kills is started again before the next (see {@link #whole()}).
+     * The cluster of the tests with a write timeout of fifteen seconds, one for both: a node the
+     * first one kills is started again before the next (see {@link #whole()}). The writes sent
+     * right after a kill wait for a whole election (2.4 s seen at load 22 on two cores): the
+     * timeout only bounds how long they may wait, so it has room for a machine slower still.
      */
     private static ClusterProcesses shared;
 
@@ -53,7 +55,7 @@ class ClusterFailoverIT {
 
     @BeforeAll
     static void start() {
-        shared = new ClusterProcesses(folder.resolve("shared"), 3, "--keystonelight.cluster.write-timeout=5s");
+        shared = new ClusterProcesses(folder.resolve("shared"), 3, "--keystonelight.cluster.write-timeout=15s");
         shared.startAll();
     }
 
@@ -120,7 +122,7 @@ class ClusterFailoverIT {
     /**
      * A write sent through each follower right after the leader is killed: the followers still
      * believe in the dead leader, an election is due in one or two seconds, and the write
-     * timeout is five; the writes must wait for the new leader and be applied there, once.
+     * timeout is fifteen; the writes must wait for the new leader and be applied there, once.
      */
     /** First: the leader it kills is started again before the next test. */
     @Test
@@ -210,7 +212,16 @@ class ClusterFailoverIT {
         this.cluster.awaitLeader(ELECTION);
         try (LineClient client = LineClient.connect(this.cluster.node(last).port())) {
             assertThat(client.call("get before")).isEqualTo("VALUE quorum-loss");
-            assertThat(client.call("set after quorum-back")).isEqualTo("OK");
+            // Two JVMs just started, a write timeout of 2 s: on a loaded machine the first write
+            // can time out while the new leader catches the others up. Writes work again once it
+            // is acknowledged within an election's time; the set is the same each time.
+            long deadline = System.nanoTime() + ELECTION.toNanos();
+            String reply = client.call("set after quorum-back");
+            while (!reply.equals("OK") && (reply.contains("no quorum") || reply.contains("outcome unknown"))
+                    && System.nanoTime() < deadline) {
+                reply = client.call("set after quorum-back");
+            }
+            assertThat(reply).as("a write once the majority is back, within %s", ELECTION).isEqualTo("OK");
         }
 
         Map<String, String> acknowledged = new ConcurrentHashMap<>();

@@ -50,7 +50,7 @@ class ClusterMembershipIT {
 
     private ClusterProcesses cluster;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     /** The members clients connect to; a node leaves it before it is removed. */
     private final List<String> serving = new CopyOnWriteArrayList<>();
@@ -328,7 +328,7 @@ class ClusterMembershipIT {
 
     private String get(String node, String path) {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.cluster.node(node).httpPort() + path))
-                .timeout(Duration.ofSeconds(10)).build()).body();
+                .timeout(Duration.ofSeconds(60)).build()).body();
     }
 
     private HttpResponse<String> send(HttpRequest request) {

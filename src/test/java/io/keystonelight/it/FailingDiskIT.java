@@ -35,7 +35,7 @@ class FailingDiskIT extends PowerCuts {
 
     private static final int KEYS = 200;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     @TempDir
     Path folder;

@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class HealthIT {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     @TempDir
     Path folder;
@@ -105,7 +105,7 @@ class HealthIT {
     /** The readiness status, or "no answer" while the HTTP port is not open yet. */
     private String readiness(int httpPort) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                + "/actuator/health/readiness")).timeout(Duration.ofSeconds(10)).build();
+                + "/actuator/health/readiness")).timeout(Duration.ofSeconds(60)).build();
         try {
             String body = this.http.send(request, HttpResponse.BodyHandlers.ofString()).body();
             return JsonMapper.builder().build().readTree(body).path("status").asString();
@@ -122,7 +122,7 @@ class HealthIT {
 
     private HttpResponse<String> get(ServerProcess server, String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-                .timeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(60)).build();
         return this.http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -57,7 +57,7 @@ class SecurityIT {
             assertThat(client.call("set a 1")).isEqualTo("OK");
             assertThat(client.call("compact")).startsWith("OK compacted");
 
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
             String actuator = "http://127.0.0.1:" + server.httpPort() + "/actuator";
             assertThat(status(http, actuator + "/health")).isEqualTo(200);
             assertThat(status(http, actuator + "/info")).isEqualTo(200);
@@ -77,7 +77,7 @@ class SecurityIT {
     }
 
     private static int status(HttpClient http, String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

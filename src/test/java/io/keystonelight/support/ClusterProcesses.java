@@ -50,7 +50,8 @@ public final class ClusterProcesses implements AutoCloseable {
     /** The peers setting of nodes launched to join a running cluster: the first members and themselves. */
     private final Map<String, String> joiningPeers = new LinkedHashMap<>();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Generous: a health request that times out is asked again, but one that always does never sees a leader. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     public ClusterProcesses(Path root, int size, String... settings) {
         this.root = root;
@@ -279,7 +280,7 @@ public final class ClusterProcesses implements AutoCloseable {
         try {
             HttpResponse<String> response = this.http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.nodes.get(id).httpPort()
-                            + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(),
+                            + "/actuator/health")).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String body = response.body();
             Matcher role = ROLE.matcher(body);

@@ -2,7 +2,6 @@ package io.keystonelight.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,13 +84,12 @@ public final class RedisServerProcess implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Below the ephemeral range: a port found free there is not taken as the source port of an
+     * outgoing connection before redis-server binds it.
+     */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return FreePorts.belowEphemeralRange();
     }
 
     public int port() {

@@ -34,8 +34,8 @@ public record KeystoneLightProperties(
      * @param host the address the TCP endpoint binds
      * @param port the TCP port; 0 picks a free one, which is logged
      * @param workers event-loop threads; each owns a share of the connections and reads, parses and
-     *        executes their requests (4 by default, as the contract says); 0: chosen from the cores,
-     *        see {@link #eventLoops()}
+     *        executes their requests (4 by default, as the contract says); 0: one per core, see
+     *        {@link #eventLoops()}
      * @param maxLineLength the longest request line of the text protocol; a longer one is refused and its
      *        connection closed
      * @param protoMaxBulkLen the longest bulk string of a RESP request, as Redis's {@code proto-max-bulk-len}
@@ -70,23 +70,13 @@ public record KeystoneLightProperties(
         public static final DataSize MAX_PROTO_MAX_BULK_LEN = DataSize.ofMegabytes(2047);
 
         /**
-         * The event loops to run: {@code workers}, or {@linkplain #automaticEventLoops chosen from
-         * the cores} when it is 0.
+         * The event loops to run: {@code workers}, or one per core when it is 0. A loop more than
+         * the cores never runs beside the others; it only adds context switches and wake-ups,
+         * and one more thread that can find the commit lock taken (on 2 cores, 4 loops took 0.1
+         * to 0.2 context switches per request more than 2 under redis-benchmark's 50 clients).
          */
         public int eventLoops() {
-            return this.workers > 0 ? this.workers : automaticEventLoops(Runtime.getRuntime().availableProcessors());
-        }
-
-        /**
-         * Three loops for every four cores, at least one: a core is left to the kernel's network
-         * work and the clients, as Redis advises for its I/O threads (none below four cores, 2-3
-         * on four, 6 on eight). Each loop sleeps in {@code epoll_wait} and is woken on its own:
-         * with one request in flight per connection, a loop per core on two cores took about twice
-         * Redis's context switches per GET (0.27-0.35 against 0.17-0.20), one loop the same as Redis
-         * (0.16-0.20) and less CPU per request; pipelined, one loop used no more CPU per request.
-         */
-        static int automaticEventLoops(int cores) {
-            return Math.max(1, cores * 3 / 4);
+            return this.workers > 0 ? this.workers : Runtime.getRuntime().availableProcessors();
         }
 
         /** Keeps the password out of logs and reports. */

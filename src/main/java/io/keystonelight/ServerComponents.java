@@ -28,6 +28,7 @@ public class ServerComponents implements ImportSelector {
             "io.keystonelight.health.StoreHealthIndicator",
             "io.keystonelight.health.TcpEndpointHealthIndicator",
             "io.keystonelight.lifecycle.EagerServerBeans",
+            "io.keystonelight.lifecycle.HttpOnFirstRequest",
             "io.keystonelight.lifecycle.PidFile",
             "io.keystonelight.metrics.ServerMetrics",
             "io.keystonelight.metrics.ThreadAllocations",

@@ -1,0 +1,66 @@
+package io.keystonelight.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A start leaves WebFlux's codecs and JSON to the first HTTP request, and that request is still
+ * answered in full.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class HttpOnFirstRequestTest {
+
+    /** WebFlux's codecs, made with the JSON mapper: what the static-resource lookup used to make at start. */
+    private static final String CODECS = "serverCodecConfigurer";
+
+    @TempDir
+    static Path folder;
+
+    @DynamicPropertySource
+    static void serverInTheTestsFolder(DynamicPropertyRegistry registry) {
+        registry.add("keystonelight.server.port", () -> "0");
+        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
+        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
+    }
+
+    @Autowired
+    ConfigurableApplicationContext context;
+
+    @LocalServerPort
+    int httpPort;
+
+    @Test
+    void theCodecsAreMadeByTheFirstHealthRequestNotByTheStart() throws Exception {
+        assertThat(this.context.getBeanFactory().containsSingleton(CODECS))
+                .as("the codecs (and the JSON mapper behind them) once the context has started: expected not made yet")
+                .isFalse();
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> health = http.send(HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + this.httpPort + "/actuator/health"))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(health.statusCode()).as("the first health request's status").isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"store\"").contains("\"tcpEndpoint\"");
+        assertThat(this.context.getBeanFactory().containsSingleton(CODECS))
+                .as("the codecs after the first HTTP request").isTrue();
+    }
+}

@@ -5,22 +5,25 @@ import java.util.List;
 
 /**
  * A list of elements in a ring buffer: pushes and pops at both ends in constant time, any index
- * in constant time. Never changed once the store published it (see {@link HashValue}).
+ * in constant time. Never changed once the store published it (see {@link HashValue}); the ring
+ * is {@link SharedChunks}, so that a group's copy of a long list costs a reference per thousand
+ * elements rather than the whole list, and pushes and pops then copy the chunk at the end alone.
  */
 public final class ListValue {
 
-    private byte[][] elements;
+    private SharedChunks.Refs elements;
 
     private int head;
 
     private int size;
 
     public ListValue() {
-        this.elements = new byte[8][];
+        this.elements = new SharedChunks.Refs(8);
     }
 
-    private ListValue(byte[][] elements, int size) {
+    private ListValue(SharedChunks.Refs elements, int head, int size) {
         this.elements = elements;
+        this.head = head;
         this.size = size;
     }
 
@@ -30,7 +33,7 @@ public final class ListValue {
 
     /** The element at {@code index}, 0 first; the caller checks the range. */
     public byte[] get(int index) {
-        return this.elements[(this.head + index) & (this.elements.length - 1)];
+        return this.elements.get((this.head + index) & (this.elements.capacity() - 1));
     }
 
     /** Elements {@code from} to {@code to}, both included and in range. */
@@ -44,35 +47,37 @@ public final class ListValue {
 
     void addFirst(byte[] element) {
         grow();
-        this.head = (this.head - 1) & (this.elements.length - 1);
-        this.elements[this.head] = element;
+        this.head = (this.head - 1) & (this.elements.capacity() - 1);
+        this.elements.set(this.head, element);
         this.size++;
     }
 
     void addLast(byte[] element) {
         grow();
-        this.elements[(this.head + this.size) & (this.elements.length - 1)] = element;
+        this.elements.set((this.head + this.size) & (this.elements.capacity() - 1), element);
         this.size++;
     }
 
     byte[] removeFirst() {
         byte[] first = get(0);
-        this.elements[this.head] = null;
-        this.head = (this.head + 1) & (this.elements.length - 1);
+        this.elements.set(this.head, null);
+        this.head = (this.head + 1) & (this.elements.capacity() - 1);
         this.size--;
+        shrink();
         return first;
     }
 
     byte[] removeLast() {
-        int at = (this.head + this.size - 1) & (this.elements.length - 1);
-        byte[] last = this.elements[at];
-        this.elements[at] = null;
+        int at = (this.head + this.size - 1) & (this.elements.capacity() - 1);
+        byte[] last = this.elements.get(at);
+        this.elements.set(at, null);
         this.size--;
+        shrink();
         return last;
     }
 
     void set(int index, byte[] element) {
-        this.elements[(this.head + index) & (this.elements.length - 1)] = element;
+        this.elements.set((this.head + index) & (this.elements.capacity() - 1), element);
     }
 
     /** Inserts so that the element is at {@code index} afterwards; 0 to size. */
@@ -94,9 +99,9 @@ public final class ListValue {
     /** Keeps elements {@code from} to {@code to} (both included, in range), or none if from > to. */
     void keep(int from, int to) {
         int keep = from > to ? 0 : to - from + 1;
-        byte[][] kept = new byte[capacityFor(keep)][];
+        SharedChunks.Refs kept = new SharedChunks.Refs(capacityFor(keep));
         for (int i = 0; i < keep; i++) {
-            kept[i] = get(from + i);
+            kept.set(i, get(from + i));
         }
         this.elements = kept;
         this.head = 0;
@@ -104,22 +109,30 @@ public final class ListValue {
     }
 
     ListValue copy() {
-        byte[][] copied = new byte[capacityFor(this.size + 1)][];
-        for (int i = 0; i < this.size; i++) {
-            copied[i] = get(i);
-        }
-        return new ListValue(copied, this.size);
+        return new ListValue(this.elements.copy(), this.head, this.size);
     }
 
     private void grow() {
-        if (this.size == this.elements.length) {
-            byte[][] bigger = new byte[this.elements.length * 2][];
-            for (int i = 0; i < this.size; i++) {
-                bigger[i] = get(i);
-            }
-            this.elements = bigger;
-            this.head = 0;
+        if (this.size == this.elements.capacity()) {
+            resize(this.elements.capacity() * 2);
         }
+    }
+
+    /** A list popped down to a quarter of its ring gives the rest back, as a copy of it once did. */
+    private void shrink() {
+        int capacity = this.elements.capacity();
+        if (capacity > 8 && this.size < capacity / 4) {
+            resize(capacity / 2);
+        }
+    }
+
+    private void resize(int capacity) {
+        SharedChunks.Refs resized = new SharedChunks.Refs(capacity);
+        for (int i = 0; i < this.size; i++) {
+            resized.set(i, get(i));
+        }
+        this.elements = resized;
+        this.head = 0;
     }
 
     private static int capacityFor(int n) {

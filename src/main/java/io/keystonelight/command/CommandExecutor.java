@@ -130,6 +130,10 @@ public class CommandExecutor {
                         && getNow(session, get.key(), get.key().length, replies, readMillis)) {
                     continue;
                 }
+                if (command instanceof Transactional write && command.kind() == Command.Kind.WRITE
+                        && writeNow(session, command, write, replies, readMillis)) {
+                    continue;
+                }
             }
             replies.of(command, session.submit(command, this));
         }
@@ -164,6 +168,40 @@ public class CommandExecutor {
             failed();
             replies.failed(get, ex);
         }
+        return true;
+    }
+
+    /**
+     * A write that may run now (nothing of its connection holds it back, no pause, one node): the
+     * write pipeline answers it straight into its reply's place, with no future, stage or task of
+     * its own. Every command that is a step of a transaction and a write runs alone as that one
+     * step, its reply made by {@link Transactional#reply}: the same as its family runs it.
+     * Returns {@code false}, having done nothing, when it must go the way every command goes.
+     */
+    private boolean writeNow(Session session, Command command, Transactional write, Replies replies,
+            long readMillis) {
+        if (!this.store.completesInPlace() || !session.runsNow(command, this, readMillis)) {
+            return false;
+        }
+        io.keystonelight.store.WriteCompletion reply = replies.awaitWrite(command);
+        if (reply == null) {
+            return false;
+        }
+        session.writeStarted();
+        Write<?> step;
+        try {
+            step = write.step(System.currentTimeMillis());
+        }
+        catch (CommandException | io.keystonelight.store.WriteRejectedException ex) {
+            reply.completed(null, ex);
+            return true;
+        }
+        catch (RuntimeException ex) {
+            log.error("A request failed unexpectedly: {}", command, ex);
+            reply.completed(null, ex);
+            return true;
+        }
+        this.store.submit(step, reply);
         return true;
     }
 

@@ -31,6 +31,16 @@ public interface Replies {
         return null;
     }
 
+    /**
+     * A place for the reply to {@code command}, a write the executor submits itself, that the
+     * write's completion fills: no future between the write and its reply. Once it is filled,
+     * {@link Session#writeEnded} must be told. {@code null} when there is none to offer, and the
+     * reply goes by {@link #later} instead.
+     */
+    default io.keystonelight.store.WriteCompletion awaitWrite(Command command) {
+        return null;
+    }
+
     /** Hands a reply whose future may already be done: one that is, as it is; the others, to wait for. */
     default void of(Command command, CompletableFuture<Object> result) {
         if (!result.isDone()) {

@@ -30,6 +30,13 @@ public final class Session {
 
     private int writesInFlight;
 
+    private boolean resumeScheduled;
+
+    private final Runnable resume = () -> {
+        this.resumeScheduled = false;
+        startWaiting();
+    };
+
     private boolean otherInFlight;
 
     private boolean authenticated;
@@ -138,6 +145,29 @@ public final class Session {
         this.lastCommandMillis = readMillis;
         this.lastCommand = command.commandName();
         return true;
+    }
+
+    /**
+     * A write the executor submitted itself, its reply's place as its completion ({@link
+     * Replies#awaitWrite}): in flight until {@link #writeEnded}.
+     */
+    void writeStarted() {
+        this.writesInFlight++;
+    }
+
+    /**
+     * On the event loop: a write started by {@link #writeStarted} was answered. What waits for it
+     * runs in a task of its own, not inside the write pipeline's answers to the loop.
+     */
+    public void writeEnded(boolean failed) {
+        if (failed) {
+            this.executor.failed();
+        }
+        this.writesInFlight--;
+        if (!this.waiting.isEmpty() && !this.resumeScheduled) {
+            this.resumeScheduled = true;
+            this.eventLoop.execute(this.resume);
+        }
     }
 
     /** On the event loop: the pause ended or was lifted; what waited for it runs, unless paused again. */

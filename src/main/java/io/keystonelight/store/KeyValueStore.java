@@ -409,6 +409,30 @@ public class KeyValueStore implements AutoCloseable {
     }
 
     /**
+     * Queues {@code write} as {@link #submit(Write)} does, telling {@code done} its outcome rather
+     * than completing a future: on one node, on the event loop that submitted it, with no future,
+     * stage or task for the write.
+     */
+    public void submit(Write<?> write, WriteCompletion done) {
+        if (this.replication != null || this.awaitsReplication) {
+            // Cluster mode's rounds answer with futures: told from the thread that completes one.
+            submit(write).whenComplete((result, failure) -> done.completed(result,
+                    failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure));
+            return;
+        }
+        this.pipeline.submit(write, done);
+    }
+
+    /**
+     * Whether {@link #submit(Write, WriteCompletion)} answers on the submitting event loop without
+     * a future: on one node, not in cluster mode.
+     */
+    public boolean completesInPlace() {
+        return this.replication == null && !this.awaitsReplication;
+    }
+
+    /**
      * What a read must wait for to see every write acknowledged before it: nothing on one node;
      * in cluster mode, what the replication says.
      */

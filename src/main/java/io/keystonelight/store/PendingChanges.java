@@ -294,7 +294,7 @@ final class PendingChanges implements Mutations {
             setString(put.key(), put.value(), 0);
             event('$', "set", put.key());
         }
-        return new Write.PutResult(applies, previous);
+        return Write.PutResult.of(applies, previous);
     }
 
     private Long increment(Write.Increment increment) {

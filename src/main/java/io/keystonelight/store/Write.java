@@ -33,6 +33,19 @@ public sealed interface Write<R> {
      * @param previous the value before, when asked for and the key had one
      */
     record PutResult(boolean applied, byte[] previous) {
+
+        /** Set, with no previous value asked for: the answer of nearly every SET, made once. */
+        public static final PutResult APPLIED = new PutResult(true, null);
+
+        public static final PutResult NOT_APPLIED = new PutResult(false, null);
+
+        /** The result, shared when it carries no previous value. */
+        public static PutResult of(boolean applied, byte[] previous) {
+            if (previous == null) {
+                return applied ? APPLIED : NOT_APPLIED;
+            }
+            return new PutResult(applied, previous);
+        }
     }
 
     /** Deletes the keys that exist; answers how many did. */

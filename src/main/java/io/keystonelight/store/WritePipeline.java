@@ -117,11 +117,22 @@ final class WritePipeline implements AutoCloseable {
 
     /** Queues {@code write}; the future completes once it is durable and applied, or refused. */
     <R> CompletableFuture<R> submit(Write<R> write) {
-        Pending.OfWrite<R> pending = new Pending.OfWrite<>(write);
+        Promise<R> result = new Promise<>();
+        submit(write, result);
+        return result;
+    }
+
+    /**
+     * Queues {@code write}; {@code done} is told its outcome once it is durable and applied, or
+     * refused, on the event loop that submitted it. A write of an event loop makes no object of
+     * its own here: its place in the round is one the loop reuses.
+     */
+    void submit(Write<?> write, WriteCompletion done) {
         Round round = this.rounds.get();
-        if (round != null && round.hold(pending)) {
-            return pending.result;
+        if (round != null && round.hold(write, done)) {
+            return;
         }
+        Pending.OfWrite pending = new Pending.OfWrite(write, done);
         if (this.commitsInline && !this.stopping && this.queue.isEmpty() && !this.committerBusy
                 && lockForInlineCommit()) {
             try {
@@ -129,7 +140,7 @@ final class WritePipeline implements AutoCloseable {
                 // committed: committing it now keeps the order.
                 if (this.queue.isEmpty() && !this.stopping) {
                     commitOrRefuse(List.of(pending));
-                    return pending.result;
+                    return;
                 }
             }
             finally {
@@ -137,7 +148,6 @@ final class WritePipeline implements AutoCloseable {
             }
         }
         enqueue(pending);
-        return pending.result;
     }
 
     /**
@@ -150,7 +160,7 @@ final class WritePipeline implements AutoCloseable {
             return;
         }
         // A write submitted while these are answered belongs to the next round.
-        round.held = round.spare != null ? round.spare : new HeldWrites();
+        round.held = round.spare != null ? round.spare : round.returnedOrNew();
         round.spare = null;
         if (this.commitsInline && !this.stopping && this.queue.isEmpty() && !this.committerBusy
                 && lockForInlineCommit()) {
@@ -252,7 +262,7 @@ final class WritePipeline implements AutoCloseable {
         void run() throws IOException;
     }
 
-    private void enqueue(Pending<?> pending) {
+    private void enqueue(Pending pending) {
         if (this.stopping) {
             pending.fail(new WriteRefusedException("the server is shutting down", null));
             return;
@@ -264,7 +274,7 @@ final class WritePipeline implements AutoCloseable {
     }
 
     private void run() {
-        List<Pending.OfWrite<?>> group = new ArrayList<>();
+        List<Pending.OfWrite> group = new ArrayList<>();
         while (true) {
             if (this.queue.isEmpty()) {
                 if (this.stopping) {
@@ -281,13 +291,14 @@ final class WritePipeline implements AutoCloseable {
             this.committerBusy = true;
             try {
                 Object next = this.queue.poll();
-                while (next instanceof Pending.OfWrite<?> || next instanceof HeldWrites) {
+                while (next instanceof Pending.OfWrite || next instanceof HeldWrites) {
                     if (next instanceof HeldWrites round) {
                         // A round's writes stay together: that they share one fsync is the point.
                         group.addAll(round);
+                        round.giveBack();
                     }
                     else {
-                        group.add((Pending.OfWrite<?>) next);
+                        group.add((Pending.OfWrite) next);
                     }
                     if (group.size() >= MAX_GROUP) {
                         next = null;
@@ -315,35 +326,35 @@ final class WritePipeline implements AutoCloseable {
      * Commits the group; should anything nobody expected go wrong, its writes are refused and the
      * committer goes on, rather than leave every later write waiting for a thread that died.
      */
-    private void commitOrRefuse(List<Pending.OfWrite<?>> group) {
+    private void commitOrRefuse(List<Pending.OfWrite> group) {
         try {
             commit(group);
         }
         catch (RuntimeException | Error ex) {
             log.error("Committing {} writes failed unexpectedly; they are refused", group.size(), ex);
             WriteRefusedException refusal = new WriteRefusedException("internal error: " + ex, ex);
-            for (Pending.OfWrite<?> write : group) {
+            for (Pending.OfWrite write : group) {
                 write.outcome(null, refusal);
             }
             answer(group);
         }
     }
 
-    private void commit(List<Pending.OfWrite<?>> group) {
+    private void commit(List<Pending.OfWrite> group) {
         this.records.clear();
         PendingChanges changes = this.changes.nextGroup();
-        Object[] results = new Object[group.size()];
-        RuntimeException[] rejected = new RuntimeException[group.size()];
+        // Each write keeps its own outcome until it is answered: no arrays of results per group.
         for (int i = 0; i < group.size(); i++) {
+            Pending.OfWrite write = group.get(i);
             try {
-                results[i] = changes.apply(group.get(i).write);
+                write.outcome(changes.apply(write.write), null);
             }
             catch (WriteRejectedException ex) {
-                rejected[i] = ex;
+                write.outcome(null, ex);
             }
             catch (RuntimeException ex) {
-                log.error("A write failed unexpectedly: {}", group.get(i).write, ex);
-                rejected[i] = ex;
+                log.error("A write failed unexpectedly: {}", write.write, ex);
+                write.outcome(null, ex);
             }
         }
         try {
@@ -352,7 +363,7 @@ final class WritePipeline implements AutoCloseable {
         catch (DataFileException ex) {
             changes.discard();
             WriteRefusedException refusal = new WriteRefusedException(ex.getMessage(), ex);
-            for (Pending.OfWrite<?> write : group) {
+            for (Pending.OfWrite write : group) {
                 write.outcome(null, refusal);
             }
             answer(group);
@@ -362,7 +373,7 @@ final class WritePipeline implements AutoCloseable {
             log.error("Committing {} writes failed unexpectedly", group.size(), ex);
             changes.discard();
             WriteRefusedException refusal = new WriteRefusedException("internal error: " + ex, ex);
-            for (Pending.OfWrite<?> write : group) {
+            for (Pending.OfWrite write : group) {
                 write.outcome(null, refusal);
             }
             answer(group);
@@ -377,9 +388,6 @@ final class WritePipeline implements AutoCloseable {
         changes.discard();
         this.groups++;
         this.writes += group.size();
-        for (int i = 0; i < group.size(); i++) {
-            group.get(i).outcome(results[i], rejected[i]);
-        }
         answer(group);
     }
 
@@ -388,14 +396,18 @@ final class WritePipeline implements AutoCloseable {
      * event loop's round on that loop, in one task per loop, which is then woken once for the
      * whole group rather than once per write.
      */
-    private void answer(List<Pending.OfWrite<?>> group) {
+    private void answer(List<Pending.OfWrite> group) {
         Thread here = Thread.currentThread();
         boolean onCommitter = here == this.committer;
         for (int i = 0; i < group.size(); i++) {
-            Pending.OfWrite<?> write = group.get(i);
+            Pending.OfWrite write = group.get(i);
             Round round = write.round;
-            if (round == null || round.thread == here) {
+            if (round == null) {
                 write.complete();
+            }
+            else if (round.thread == here) {
+                write.complete();
+                round.recycle(write);
             }
             else if (round.arrive(write)) {
                 if (onCommitter) {
@@ -447,30 +459,32 @@ final class WritePipeline implements AutoCloseable {
                 refuseAtShutdown(round);
             }
             else {
-                ((Pending<?>) left).fail(new WriteRefusedException("the server is shutting down", null));
+                ((Pending) left).fail(new WriteRefusedException("the server is shutting down", null));
             }
         }
     }
 
-    private void refuseAtShutdown(List<Pending.OfWrite<?>> writes) {
-        for (Pending.OfWrite<?> write : writes) {
+    private void refuseAtShutdown(List<Pending.OfWrite> writes) {
+        for (Pending.OfWrite write : writes) {
             write.outcome(null, new WriteRefusedException("the server is shutting down", null));
         }
         answer(writes);
     }
 
     /** A write or step waiting for the committer. */
-    private abstract static sealed class Pending<R> {
+    private abstract static sealed class Pending {
 
-        final CompletableFuture<R> result = new CompletableFuture<>();
+        abstract void fail(Throwable cause);
 
-        void fail(Throwable cause) {
-            this.result.completeExceptionally(cause);
-        }
+        /**
+         * A write and whom to tell its outcome. Those of an event loop's round are the loop's,
+         * reused from write to write once answered ({@link Round#recycle}).
+         */
+        static final class OfWrite extends Pending {
 
-        static final class OfWrite<R> extends Pending<R> {
+            Write<?> write;
 
-            final Write<R> write;
+            WriteCompletion done;
 
             /** The event loop round it was submitted in, which its answer goes back to; or {@code null}. */
             Round round;
@@ -479,8 +493,9 @@ final class WritePipeline implements AutoCloseable {
 
             private Throwable failure;
 
-            OfWrite(Write<R> write) {
+            OfWrite(Write<?> write, WriteCompletion done) {
                 this.write = write;
+                this.done = done;
             }
 
             /** Its outcome, kept until {@link #complete} on the thread that answers it. */
@@ -489,23 +504,44 @@ final class WritePipeline implements AutoCloseable {
                 this.failure = failure;
             }
 
-            @SuppressWarnings("unchecked")
+            @Override
+            void fail(Throwable cause) {
+                outcome(null, cause);
+                complete();
+            }
+
+            /** Tells the outcome, then lets go of the write, its outcome and whom it told. */
             void complete() {
-                if (this.failure != null) {
-                    this.result.completeExceptionally(this.failure);
+                WriteCompletion told = this.done;
+                Object result = this.value;
+                Throwable refused = this.failure;
+                this.write = null;
+                this.done = null;
+                this.value = null;
+                this.failure = null;
+                try {
+                    told.completed(result, refused);
                 }
-                else {
-                    this.result.complete((R) this.value);
+                catch (RuntimeException ex) {
+                    // One connection's fault must not leave the rest of the group unanswered.
+                    log.error("Answering a write failed", ex);
                 }
             }
         }
 
-        static final class OfStep extends Pending<Void> {
+        static final class OfStep extends Pending {
 
             final Step step;
 
+            final CompletableFuture<Void> result = new CompletableFuture<>();
+
             OfStep(Step step) {
                 this.step = step;
+            }
+
+            @Override
+            void fail(Throwable cause) {
+                this.result.completeExceptionally(cause);
             }
 
             void runNow() {
@@ -520,10 +556,40 @@ final class WritePipeline implements AutoCloseable {
         }
     }
 
-    /** The writes of one event loop round, handed to the committer as one. */
-    private static final class HeldWrites extends ArrayList<Pending.OfWrite<?>> {
+    /** A write's future, for a caller that waits on one: completed as the write's completion. */
+    private static final class Promise<R> extends CompletableFuture<R> implements WriteCompletion {
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void completed(Object result, Throwable failure) {
+            if (failure != null) {
+                completeExceptionally(failure);
+            }
+            else {
+                complete((R) result);
+            }
+        }
+    }
+
+    /**
+     * The writes of one event loop round, handed to the committer as one, and handed back to
+     * the loop empty once the committer took them into its group, for a later round.
+     */
+    private static final class HeldWrites extends ArrayList<Pending.OfWrite> {
 
         private static final long serialVersionUID = 1L;
+
+        private final transient Round owner;
+
+        HeldWrites(Round owner) {
+            this.owner = owner;
+        }
+
+        /** On the committer, once its writes are in the group: the loop may fill it again. */
+        void giveBack() {
+            clear();
+            this.owner.returned(this);
+        }
     }
 
     /**
@@ -539,20 +605,32 @@ final class WritePipeline implements AutoCloseable {
         private final Runnable end;
 
         /** Only the loop's thread touches it. */
-        private HeldWrites held = new HeldWrites();
+        private HeldWrites held = new HeldWrites(this);
 
         /** The list of the last round committed inline, for the next; only the loop's thread touches it. */
         private HeldWrites spare;
 
+        /** A list the committer emptied, for the next round; guarded by the round. */
+        private HeldWrites returned;
+
+        /**
+         * Places of writes answered, for the writes of later rounds: a write of a loop makes no
+         * object, once the loop has as many as it has writes in flight. Only the loop's thread
+         * touches them.
+         */
+        private Pending.OfWrite[] free = new Pending.OfWrite[16];
+
+        private int freeCount;
+
         private boolean endScheduled;
 
         /** Answers the committer handed over, guarded by the round. */
-        private List<Pending.OfWrite<?>> arrived = new ArrayList<>();
+        private List<Pending.OfWrite> arrived = new ArrayList<>();
 
         private boolean drainScheduled;
 
         /** What the loop completes; only the loop's thread touches it. */
-        private List<Pending.OfWrite<?>> draining = new ArrayList<>();
+        private List<Pending.OfWrite> draining = new ArrayList<>();
 
         private final Runnable drain = this::drain;
 
@@ -578,7 +656,7 @@ final class WritePipeline implements AutoCloseable {
         }
 
         /** Holds {@code write} until the round ends; {@code false} if the loop takes no more tasks. */
-        boolean hold(Pending.OfWrite<?> write) {
+        boolean hold(Write<?> write, WriteCompletion done) {
             if (!this.endScheduled) {
                 try {
                     this.loop.executeAfterEventLoopIteration(this.end);
@@ -588,13 +666,50 @@ final class WritePipeline implements AutoCloseable {
                 }
                 this.endScheduled = true;
             }
-            write.round = this;
-            this.held.add(write);
+            Pending.OfWrite pending;
+            if (this.freeCount > 0) {
+                pending = this.free[--this.freeCount];
+                this.free[this.freeCount] = null;
+                pending.write = write;
+                pending.done = done;
+            }
+            else {
+                pending = new Pending.OfWrite(write, done);
+                pending.round = this;
+            }
+            this.held.add(pending);
             return true;
         }
 
+        /** On the loop, once {@code answered} was completed: its place serves a later write. */
+        void recycle(Pending.OfWrite answered) {
+            if (this.freeCount == this.free.length) {
+                if (this.freeCount >= MAX_GROUP) {
+                    return;
+                }
+                this.free = java.util.Arrays.copyOf(this.free, this.freeCount * 2);
+            }
+            this.free[this.freeCount++] = answered;
+        }
+
+        /** The list for the next round: one the committer gave back, or a new one. */
+        HeldWrites returnedOrNew() {
+            synchronized (this) {
+                HeldWrites list = this.returned;
+                if (list != null) {
+                    this.returned = null;
+                    return list;
+                }
+            }
+            return new HeldWrites(this);
+        }
+
+        synchronized void returned(HeldWrites list) {
+            this.returned = list;
+        }
+
         /** Takes an answer; {@code true} if the round must be {@linkplain #dispatch dispatched} for it. */
-        synchronized boolean arrive(Pending.OfWrite<?> write) {
+        synchronized boolean arrive(Pending.OfWrite write) {
             this.arrived.add(write);
             if (this.drainScheduled) {
                 return false;
@@ -609,7 +724,7 @@ final class WritePipeline implements AutoCloseable {
             }
             catch (RejectedExecutionException ex) {
                 // The loop stopped: its connections are gone, but a caller outside it may still wait.
-                List<Pending.OfWrite<?>> answers;
+                List<Pending.OfWrite> answers;
                 synchronized (this) {
                     answers = new ArrayList<>(this.arrived);
                     this.arrived.clear();
@@ -620,7 +735,7 @@ final class WritePipeline implements AutoCloseable {
         }
 
         private void drain() {
-            List<Pending.OfWrite<?>> answers;
+            List<Pending.OfWrite> answers;
             synchronized (this) {
                 answers = this.arrived;
                 this.arrived = this.draining;
@@ -628,7 +743,9 @@ final class WritePipeline implements AutoCloseable {
                 this.drainScheduled = false;
             }
             for (int i = 0; i < answers.size(); i++) {
-                answers.get(i).complete();
+                Pending.OfWrite answer = answers.get(i);
+                answer.complete();
+                recycle(answer);
             }
             answers.clear();
         }

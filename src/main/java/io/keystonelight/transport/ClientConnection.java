@@ -90,7 +90,7 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
     private final Session session;
 
-    private final ReplyRing replies = new ReplyRing();
+    private final ReplyRing replies = new ReplyRing(this::writeFilled);
 
     /** What the executor hands this connection's replies to. */
     private final Replies replySink = new Sink();
@@ -278,6 +278,14 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         }
 
         @Override
+        public io.keystonelight.store.WriteCompletion awaitWrite(Command command) {
+            if (ClientConnection.this.closed) {
+                return null;
+            }
+            return ClientConnection.this.replies.awaitWrite(command);
+        }
+
+        @Override
         public KeyTable.ValueReader valueNow(Command command) {
             if (!ClientConnection.this.replies.isEmpty() || ClientConnection.this.closed) {
                 return null;
@@ -304,6 +312,29 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
                         output());
             }
         }
+    }
+
+    /**
+     * A write's outcome for its reply's slot: filled on the loop, its session told the write
+     * ended, and the reply leaves with the others its group answered, in one flush of the
+     * connection. Off the loop (the loop stopped taking the pipeline's answers, or cluster mode
+     * answered) it is handed to the loop, or dropped once the loop is gone with its connections.
+     */
+    private void writeFilled(ReplyRing.Slot slot, Object value, Throwable refused) {
+        if (!this.channel.eventLoop().inEventLoop()) {
+            try {
+                this.channel.eventLoop().execute(() -> writeFilled(slot, value, refused));
+            }
+            catch (java.util.concurrent.RejectedExecutionException ex) {
+                log.debug("Connection {}: a write was answered after its event loop stopped", this.id);
+            }
+            return;
+        }
+        if (!slot.fill(value, refused)) {
+            return;
+        }
+        this.session.writeEnded(slot.failure != null);
+        scheduleFlush();
     }
 
     private ByteBuf output() {

@@ -10,7 +10,9 @@
  *   fill     sets keys k000000000 .. k(N-1) once each (to preload, or to overwrite every key)
  *   compact  has each server compact its data file (KeystoneLight: `compact`; Redis: BGREWRITEAOF,
  *            then INFO persistence until no rewrite runs) while a writer connection, setting one
- *            key at a time, measures its longest stall
+ *            key at a time, measures its longest stall; with --compactions N, N times per server,
+ *            the servers taking turns, every key set again before each compaction after the
+ *            first, so that each compacts 1M live and 1M dead records again
  *   send     sends one request line and prints the reply
  *   files    writes a KeystoneLight data file and an equivalent Redis AOF (all keys set once,
  *            or more often with --versions), to measure recovery and compaction
@@ -99,7 +101,7 @@ public final class LoadGenerator {
             run      --name W1 --connections 50 --pipeline 1 --get-percent 90 --keys 100000
                      --value-size 16 --duration 10 --warmup 5 --reps 3 --threads 1
             fill     --keys 1000000 --value-size 16 --connections 8 --pipeline 64
-            compact  --keys 1000000 --timeout 300
+            compact  --keys 1000000 --timeout 300 --compactions 1
             send     --command "info memory"
             hold     --connections 10000 --seconds 5   (opens them, checks each answers PING,
                      prints HELD, keeps them open that long, then closes them)
@@ -620,12 +622,20 @@ public final class LoadGenerator {
 
     static void compactWithWriter(Options options, List<Target> targets) throws Exception {
         long timeoutNanos = (long) (options.decimal("timeout", 300) * 1e9);
-        for (Target target : targets) {
-            double[] measured = compactOnce(target, options.integer("keys", 1_000_000), timeoutNanos);
-            System.out.printf(Locale.ROOT,
-                    "COMPACTION %s time_ms=%.0f longest_stall_ms=%.1f writer_p99_us=%.0f "
-                            + "longest_before_ms=%.1f writes_during=%.0f%n",
-                    target.name(), measured[0], measured[1], measured[2], measured[3] / 1000, measured[4]);
+        int compactions = options.integer("compactions", 1);
+        for (int round = 1; round <= compactions; round++) {
+            for (Target target : targets) {
+                if (round > 1) {
+                    // Every key once more: the records the last compaction dropped are back.
+                    fill(options, target, 'v');
+                }
+                double[] measured = compactOnce(target, options.integer("keys", 1_000_000), timeoutNanos);
+                System.out.printf(Locale.ROOT,
+                        "COMPACTION %s time_ms=%.0f longest_stall_ms=%.1f writer_p99_us=%.0f "
+                                + "longest_before_ms=%.1f writes_during=%.0f round=%d%n",
+                        target.name(), measured[0], measured[1], measured[2], measured[3] / 1000, measured[4],
+                        round);
+            }
         }
     }
 
@@ -682,6 +692,7 @@ public final class LoadGenerator {
         if (writer.failure != null) {
             throw writer.failure;
         }
+        writer.printSlowest(target.name(), started, finished, 5);
         return writer.summarize(baselineFrom, started, finished);
     }
 
@@ -737,6 +748,31 @@ public final class LoadGenerator {
             }
             catch (Exception ex) {
                 this.failure = ex;
+            }
+        }
+
+        /**
+         * Prints the slowest writes overlapping the compaction, each with its start relative to
+         * the compaction's and as wall-clock time, to set them against a server's GC log or a
+         * flight recording.
+         */
+        void printSlowest(String server, long from, long to, int howMany) {
+            long wallMinusNano = System.currentTimeMillis() * 1_000_000 - System.nanoTime();
+            Integer[] order = new Integer[this.count];
+            for (int i = 0; i < this.count; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Long.compare(this.latency[b], this.latency[a]));
+            int shown = 0;
+            for (int i = 0; i < this.count && shown < howMany; i++) {
+                int at = order[i];
+                long start = this.startedAt[at];
+                if (start < to && start + this.latency[at] > from) {
+                    System.out.printf(Locale.ROOT, "# %s slow write: took %.1f ms, began %+.1f ms after compact was "
+                            + "sent (it took %.0f ms), at %s%n", server, this.latency[at] / 1e6, (start - from) / 1e6,
+                            (to - from) / 1e6, java.time.Instant.ofEpochSecond(0, start + wallMinusNano));
+                    shown++;
+                }
             }
         }
 

@@ -15,6 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.keystonelight.support.FaultyDisk;
+
 class AppendOnlyFileTest {
 
     @TempDir
@@ -62,6 +64,43 @@ class AppendOnlyFileTest {
         }
         assertThat(sink.events).containsExactly("put a=1", "put b=x|y", "put a=2", "remove b", "put c=");
         assertThat(sink.entries).containsExactly(Map.entry("a", "2"), Map.entry("c", ""));
+    }
+
+    /**
+     * A rewrite's snapshot reaches the disk a few megabytes at a time while it is written, so that
+     * the fsync before the switch, and the disk under the writers' appends, never take it all at once.
+     */
+    @Test
+    void aRewriteFsyncsItsSnapshotAsItGoes() throws IOException {
+        Path file = this.folder.resolve("db.txt");
+        FaultyDisk disk = new FaultyDisk();
+        String value = "v".repeat(1000);
+        int keys = 0;
+        try (AppendOnlyFile aof = AppendOnlyFile.open(file, FsyncPolicy.NO, new Collected(), disk)) {
+            AppendOnlyFile.Rewrite rewrite = aof.beginRewrite();
+            int fsyncsBefore = disk.fsyncCount();
+            RecordBatch part = new RecordBatch();
+            long written = 0;
+            for (int parts = 1; parts <= 3; parts++) {
+                while (part.length() < AppendOnlyFile.REWRITE_INCREMENTAL_FSYNC_BYTES) {
+                    part.put("k" + keys++, value);
+                }
+                rewrite.write(part);
+                written += part.length();
+                part.clear();
+                assertThat(disk.fsyncCount() - fsyncsBefore)
+                        .as("fsyncs of the new file after %d bytes of snapshot were written in parts of at least %d",
+                                written, AppendOnlyFile.REWRITE_INCREMENTAL_FSYNC_BYTES)
+                        .isEqualTo(parts);
+            }
+            rewrite.syncSnapshot();
+            rewrite.finish();
+        }
+        Collected replayed = new Collected();
+        try (AppendOnlyFile aof = AppendOnlyFile.open(file, FsyncPolicy.NO, replayed)) {
+            assertThat(aof.records()).isEqualTo(keys);
+        }
+        assertThat(replayed.entries).hasSize(keys).containsEntry("k0", value).containsEntry("k" + (keys - 1), value);
     }
 
     @Test

@@ -169,21 +169,33 @@ public final class CrashLoad {
             Tally tally) {
         long window = TimeUnit.MILLISECONDS.toNanos(windowMs);
         try (LineClient client = server.connect()) {
-            for (Writer writer : this.writers) {
-                for (int k = 0; k < this.keysPerWriter; k++) {
-                    String key = writer.key(k);
-                    String reply = client.call("get " + key);
-                    if (reply == null || !(reply.equals("NOT_FOUND") || reply.startsWith("VALUE "))) {
-                        throw new AssertionError("get " + key + " after restart " + round + " was answered "
-                                + (reply == null ? "by the connection ending" : "'" + reply + "'")
-                                + ", where NOT_FOUND or VALUE ... was expected");
-                    }
-                    String actual = reply.equals("NOT_FOUND") ? null : reply.substring("VALUE ".length());
-                    check(writer, key, actual, round, killedAt, window, violations, tally);
-                    writer.settle(key, actual);
+            verifyOver(client, round, killedAt, window, violations, tally);
+        }
+        catch (java.io.UncheckedIOException ex) {
+            // A connection lost while checking says nothing by itself: what the server said does.
+            String output = server.output();
+            throw new AssertionError("the check after restart " + round + " lost its connection (" + ex.getCause()
+                    + "); the server is " + (server.isAlive() ? "still running" : "gone") + ", its last lines:\n"
+                    + String.join("\n", output.lines().skip(Math.max(0, output.lines().count() - 40)).toList()), ex);
+        }
+    }
+
+    private void verifyOver(LineClient client, int round, long killedAt, long window, List<String> violations,
+            Tally tally) {
+        for (Writer writer : this.writers) {
+            for (int k = 0; k < this.keysPerWriter; k++) {
+                String key = writer.key(k);
+                String reply = client.call("get " + key);
+                if (reply == null || !(reply.equals("NOT_FOUND") || reply.startsWith("VALUE "))) {
+                    throw new AssertionError("get " + key + " after restart " + round + " was answered "
+                            + (reply == null ? "by the connection ending" : "'" + reply + "'")
+                            + ", where NOT_FOUND or VALUE ... was expected");
                 }
-                writer.inFlight = null;
+                String actual = reply.equals("NOT_FOUND") ? null : reply.substring("VALUE ".length());
+                check(writer, key, actual, round, killedAt, window, violations, tally);
+                writer.settle(key, actual);
             }
+            writer.inFlight = null;
         }
     }
 

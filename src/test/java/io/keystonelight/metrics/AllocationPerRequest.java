@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.netty.util.ResourceLeakDetector;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.keystonelight.support.NettyLeakDetectionOff;
 import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
@@ -16,24 +15,8 @@ import io.keystonelight.support.ServerInThisJvm;
  * A server whose request path's allocation is measured: what the threads that serve requests
  * allocate per request, from INFO's per-thread counters.
  */
+@ExtendWith(NettyLeakDetectionOff.class)
 abstract class AllocationPerRequest extends ServerInThisJvm {
-
-    private static ResourceLeakDetector.Level leakDetection;
-
-    /**
-     * Netty's leak detector records the stack of one buffer in 128, a few hundred bytes each time:
-     * off here, so that what is measured is the request path's own allocation.
-     */
-    @BeforeAll
-    static void leakDetectionOff() {
-        leakDetection = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-    }
-
-    @AfterAll
-    static void leakDetectionBack() {
-        ResourceLeakDetector.setLevel(leakDetection);
-    }
 
     /**
      * What the threads of {@code counters} (INFO stats fields) allocated per request of the

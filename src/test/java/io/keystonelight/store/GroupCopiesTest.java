@@ -8,11 +8,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.netty.util.ResourceLeakDetector;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 
+import io.keystonelight.support.NettyLeakDetectionOff;
 import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
@@ -25,26 +24,13 @@ import org.springframework.test.context.TestPropertySource;
  * writes cost the key's size per fsync (issue 19), read here from INFO's allocation counter of
  * the committer, which does every group's work under fsync always.
  */
+@ExtendWith(NettyLeakDetectionOff.class)
 @TestPropertySource(properties = "keystonelight.storage.fsync=always")
 class GroupCopiesTest extends ServerInThisJvm {
 
     private static final int WRITES = 16;
 
     private static final int LARGE = 50_000;
-
-    private static ResourceLeakDetector.Level leakDetection;
-
-    /** Netty's leak detector records a stack now and then: off, so that what is measured is the writes'. */
-    @BeforeAll
-    static void leakDetectionOff() {
-        leakDetection = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-    }
-
-    @AfterAll
-    static void leakDetectionBack() {
-        ResourceLeakDetector.setLevel(leakDetection);
-    }
 
     @Test
     void saddsIntoALargeSetAllocateAboutAsMuchAsIntoANewOne() {

@@ -12,6 +12,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.keystonelight.support.ServerInThisJvm;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -36,9 +38,8 @@ class HttpOnFirstRequestTest {
 
     @DynamicPropertySource
     static void serverInTheTestsFolder(DynamicPropertyRegistry registry) {
-        registry.add("keystonelight.server.port", () -> "0");
-        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
-        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
+        // The server's HTTP side is what this test is about, so not ServerInThisJvm's web environment of none.
+        ServerInThisJvm.serverIn(registry, () -> folder);
     }
 
     @Autowired

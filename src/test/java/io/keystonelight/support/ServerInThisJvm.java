@@ -30,9 +30,14 @@ public abstract class ServerInThisJvm {
 
     @DynamicPropertySource
     static void serverInTheTestsFolder(DynamicPropertyRegistry registry) {
+        serverIn(registry, () -> folder);
+    }
+
+    /** A free port, and the data file and PID file in the folder {@code folder} gives once the class has one. */
+    public static void serverIn(DynamicPropertyRegistry registry, java.util.function.Supplier<Path> folder) {
         registry.add("keystonelight.server.port", () -> "0");
-        registry.add("keystonelight.storage.data-file", () -> folder.resolve("db.txt").toString());
-        registry.add("keystonelight.pid-file", () -> folder.resolve("keystonelight.pid").toString());
+        registry.add("keystonelight.storage.data-file", () -> folder.get().resolve("db.txt").toString());
+        registry.add("keystonelight.pid-file", () -> folder.get().resolve("keystonelight.pid").toString());
     }
 
     @Autowired

@@ -55,6 +55,15 @@ public final class Session {
     /** What closes the connection if it blocks while ending; {@code null} while it is not ending. */
     private Runnable closeWhenBlocked;
 
+    /**
+     * A blocked request's attempt to pop is under way: it may take an element, so the connection
+     * must stay open until its reply leaves. Closing only between attempts loses nothing.
+     */
+    private boolean attempting;
+
+    /** {@link #closeWhenBlocked} ran: no attempt may start, its element would have nobody to go to. */
+    private boolean closingBlocked;
+
     private final long createdMillis = System.currentTimeMillis();
 
     /** Written on the event loop, read by CLIENT LIST on the same loop (it asks each session on its own). */
@@ -256,20 +265,49 @@ public final class Session {
     /** The connection is blocked until answered; {@code unblock} runs if it closes first. {@code null}: answered. */
     public void blocked(Runnable unblock) {
         this.unblock = unblock;
-        if (unblock != null && this.closeWhenBlocked != null) {
-            this.closeWhenBlocked.run();
+        if (unblock == null) {
+            this.attempting = false;
         }
+    }
+
+    /**
+     * A blocked request is about to try to pop; false once the connection is closing, when it must
+     * not: what it popped would be persisted with nobody left to receive it.
+     */
+    public boolean attemptStarts() {
+        if (this.closingBlocked) {
+            return false;
+        }
+        this.attempting = true;
+        return true;
+    }
+
+    /** The attempt found nothing: the request waits, or the connection closes now if it is ending. */
+    public void attemptFoundNothing() {
+        this.attempting = false;
+        closeIfWaiting();
     }
 
     /**
      * The connection is ending: the client closed its sending side, or the server stops. Other
      * requests are still answered, but a blocking pop would wait for nobody or hold the stop: as
-     * Redis frees such a client, {@code close} ends the connection once (or as soon as) it is blocked.
+     * Redis frees such a client, {@code close} ends the connection once (or as soon as) it waits,
+     * never while an attempt to pop is under way, whose element must reach the client.
      */
     public void closeWhenBlocked(Runnable close) {
         this.closeWhenBlocked = close;
-        if (this.unblock != null) {
-            close.run();
+        closeIfWaiting();
+    }
+
+    /** Whether the connection is ending: no new request is taken. */
+    public boolean isEnding() {
+        return this.closeWhenBlocked != null;
+    }
+
+    private void closeIfWaiting() {
+        if (this.closeWhenBlocked != null && this.unblock != null && !this.attempting && !this.closingBlocked) {
+            this.closingBlocked = true;
+            this.closeWhenBlocked.run();
         }
     }
 

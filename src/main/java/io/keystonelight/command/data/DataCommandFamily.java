@@ -118,7 +118,7 @@ public class DataCommandFamily implements CommandFamily {
         }
 
         private void tryPop() {
-            if (this.reply.isDone() || this.gone) {
+            if (this.reply.isDone() || this.gone || !this.session.attemptStarts()) {
                 return;
             }
             attempt(this.request).whenCompleteAsync(this::attempted, this.eventLoop);
@@ -143,8 +143,13 @@ public class DataCommandFamily implements CommandFamily {
                 finish();
                 this.reply.complete(CommandExecutor.NULL_ARRAY);
             }
-            else if (this.waiter.foundNothing()) {
-                tryPop();
+            else {
+                boolean changedMeanwhile = this.waiter.foundNothing();
+                // Closes the connection here if it is ending: nothing was taken.
+                this.session.attemptFoundNothing();
+                if (changedMeanwhile) {
+                    tryPop();
+                }
             }
         }
 

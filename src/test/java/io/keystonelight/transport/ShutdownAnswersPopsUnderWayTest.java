@@ -1,0 +1,87 @@
+package io.keystonelight.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.keystonelight.command.Session;
+import io.keystonelight.persistence.FileChannelOpener;
+import io.keystonelight.support.FaultyDisk;
+import io.keystonelight.support.RespConnection;
+import io.keystonelight.support.ServerInThisJvm;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The server stops (as on SIGTERM) while one client's blocking pop has taken an element whose
+ * write waits for the disk, and another client's blocking pop waits on an empty list. The first
+ * gets its element before its connection closes: closing it at once would leave the element
+ * popped in the data file and with no client, which is how a Spring Integration queue lost a
+ * message across a restart. The second is closed without waiting for its timeout, as Redis does.
+ */
+class ShutdownAnswersPopsUnderWayTest extends ServerInThisJvm {
+
+    static final FaultyDisk disk = new FaultyDisk();
+
+    @TestConfiguration
+    static class SlowDisk {
+
+        @Bean
+        FileChannelOpener slowDisk() {
+            return disk;
+        }
+    }
+
+    @Autowired
+    GracefulShutdown shutdown;
+
+    @AfterEach
+    void releaseTheDisk() {
+        disk.releaseFsyncs();
+    }
+
+    @Test
+    void aPopWhoseWriteIsUnderWayIsAnsweredBeforeTheConnectionClosesAndAWaitingPopIsClosed() throws Exception {
+        try (RespConnection popping = RespConnection.connect(this.port);
+                RespConnection waiting = RespConnection.connect(this.port)) {
+            assertThat(popping.call("RPUSH", "queue", "only")).isEqualTo(":1\r\n");
+            assertThat(waiting.call("PING")).isEqualTo("+PONG\r\n");
+            waiting.send(RespConnection.request("BRPOP", "empty", "0"));
+            disk.holdFsyncs();
+            popping.send(RespConnection.request("BRPOP", "queue", "0"));
+            assertThat(disk.awaitHeldFsync(Duration.ofSeconds(10))).as("the pop's write reached its fsync").isTrue();
+
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(this.shutdown::stop);
+            awaitEveryConnectionEnding();
+
+            assertThat(waiting.closedByServer()).as("the pop waiting on an empty list is closed").isTrue();
+            assertThat(popping.replyArrived()).as("no reply before the pop is durable").isFalse();
+            disk.releaseFsyncs();
+            assertThat(popping.readReply()).as("the popped element, before the connection closes")
+                    .isEqualTo("*2\r\n$5\r\nqueue\r\n$4\r\nonly\r\n");
+            assertThat(popping.closedByServer()).isTrue();
+            stopping.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Until the shutdown has told each connection, on its event loop, to take no more requests. */
+    private void awaitEveryConnectionEnding() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<Session> sessions = this.connectionFactory.sessions();
+        assertThat(sessions).hasSize(2);
+        for (Session session : sessions) {
+            while (!CompletableFuture.supplyAsync(session::isEnding, session.eventLoop()).get(30, TimeUnit.SECONDS)) {
+                assertThat(System.nanoTime()).as("the connection told to end within 30 s").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+        }
+    }
+}

@@ -299,6 +299,11 @@ public final class Session {
         closeIfWaiting();
     }
 
+    /** Whether a blocking request waits for its answer. */
+    public boolean isBlocked() {
+        return this.unblock != null;
+    }
+
     /** Whether the connection is ending: no new request is taken. */
     public boolean isEnding() {
         return this.closeWhenBlocked != null;

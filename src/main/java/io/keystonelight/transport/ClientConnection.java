@@ -549,8 +549,13 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
         }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    boolean isDraining() {
-        return this.finishing;
+    /**
+     * Whether the client's silence is the server's doing, so the idle timeout must spare it: as
+     * Redis spares blocked clients and subscribers, and a request still under way (closing then
+     * could drop the reply to a write that was made, or an element a pop took).
+     */
+    boolean waitsForTheServer() {
+        return !this.replies.isEmpty() || this.session.isBlocked() || this.session.subscriber().count() > 0;
     }
 
     void channelClosed() {
@@ -671,6 +676,9 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
                 this.connection.inputShutDown();
             }
             else if (event instanceof IdleStateEvent) {
+                if (this.connection.waitsForTheServer()) {
+                    return;
+                }
                 log.debug("Closing connection {}: idle for longer than keystonelight.server.idle-timeout",
                         this.connection.getConnectionId());
                 ctx.close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 import io.keystonelight.support.LineClient;
+import io.keystonelight.support.RespConnection;
 import io.keystonelight.support.ServerInThisJvm;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -12,7 +13,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * With {@code idle-timeout} set, a connection that sends nothing is closed; one that keeps
- * talking is not.
+ * talking is not, and neither is one whose silence is the server's doing: a client blocked in a
+ * pop, a subscriber (Redis spares both), a client waiting for its reply.
  */
 class IdleTimeoutTest extends ServerInThisJvm {
 
@@ -83,6 +85,45 @@ class IdleTimeoutTest extends ServerInThisJvm {
         }
         catch (java.io.UncheckedIOException closed) {
             return null;
+        }
+    }
+
+    @Test
+    void aClientBlockedInAPopAndASubscriberAreNotClosedWhileTheyWait() throws InterruptedException {
+        try (RespConnection blocked = RespConnection.connect(this.port);
+                RespConnection subscriber = RespConnection.connect(this.port)) {
+            blocked.send(RespConnection.request("BRPOP", "idle:queue", "0"));
+            assertThat(subscriber.call("SUBSCRIBE", "idle:news"))
+                    .isEqualTo("*3\r\n$9\r\nsubscribe\r\n$9\r\nidle:news\r\n:1\r\n");
+            awaitBlockedClients(1);
+            // A connection opened after both last sent something is closed after the timeout: by
+            // then each of them was as long without sending.
+            try (LineClient later = LineClient.connect(this.port)) {
+                later.setReadTimeout(10_000);
+                assertThat(later.readLine()).as("a connection idle since after the pop and the subscription").isNull();
+            }
+            try (RespConnection producer = RespConnection.connect(this.port)) {
+                assertThat(producer.call("LPUSH", "idle:queue", "job")).isEqualTo(":1\r\n");
+                assertThat(producer.call("PUBLISH", "idle:news", "hello")).isEqualTo(":1\r\n");
+            }
+            assertThat(blocked.readReply()).as("the blocked client, still connected, gets the element")
+                    .isEqualTo("*2\r\n$10\r\nidle:queue\r\n$3\r\njob\r\n");
+            assertThat(subscriber.readReply()).as("the subscriber, still connected, gets the message")
+                    .isEqualTo("*3\r\n$7\r\nmessage\r\n$9\r\nidle:news\r\n$5\r\nhello\r\n");
+        }
+    }
+
+    /** Until the server counts {@code count} blocked clients, asked from a connection of its own. */
+    private void awaitBlockedClients(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try (RespConnection observer = RespConnection.connect(this.port)) {
+                if (observer.call("INFO", "clients").contains("blocked_clients:" + count + "\r\n")) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("%d blocked client(s) within 30 s", count).isLessThan(deadline);
+            Thread.sleep(10);
         }
     }
 }

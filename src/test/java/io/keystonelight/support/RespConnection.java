@@ -44,6 +44,26 @@ public final class RespConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the server on {@code port} counts {@code count} clients blocked in a pop, asked
+     * from a connection of its own each time: a blocked request is queued on its keys and has
+     * made its first attempt's write by the time it is counted.
+     */
+    public static void awaitBlockedClients(int port, int count) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (RespConnection observer = connect(port)) {
+                if (observer.call("INFO", "clients").contains("blocked_clients:" + count + "\r\n")) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(count + " blocked client(s) expected within 30 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     /** A request as a RESP array of bulk strings. */
     public static byte[] request(byte[]... arguments) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -89,13 +89,13 @@ class IdleTimeoutTest extends ServerInThisJvm {
     }
 
     @Test
-    void aClientBlockedInAPopAndASubscriberAreNotClosedWhileTheyWait() throws InterruptedException {
+    void aClientBlockedInAPopAndASubscriberAreNotClosedWhileTheyWait() {
         try (RespConnection blocked = RespConnection.connect(this.port);
                 RespConnection subscriber = RespConnection.connect(this.port)) {
             blocked.send(RespConnection.request("BRPOP", "idle:queue", "0"));
             assertThat(subscriber.call("SUBSCRIBE", "idle:news"))
                     .isEqualTo("*3\r\n$9\r\nsubscribe\r\n$9\r\nidle:news\r\n:1\r\n");
-            awaitBlockedClients(1);
+            RespConnection.awaitBlockedClients(this.port, 1);
             // A connection opened after both last sent something is closed after the timeout: by
             // then each of them was as long without sending.
             try (LineClient later = LineClient.connect(this.port)) {
@@ -110,20 +110,6 @@ class IdleTimeoutTest extends ServerInThisJvm {
                     .isEqualTo("*2\r\n$10\r\nidle:queue\r\n$3\r\njob\r\n");
             assertThat(subscriber.readReply()).as("the subscriber, still connected, gets the message")
                     .isEqualTo("*3\r\n$7\r\nmessage\r\n$9\r\nidle:news\r\n$5\r\nhello\r\n");
-        }
-    }
-
-    /** Until the server counts {@code count} blocked clients, asked from a connection of its own. */
-    private void awaitBlockedClients(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            try (RespConnection observer = RespConnection.connect(this.port)) {
-                if (observer.call("INFO", "clients").contains("blocked_clients:" + count + "\r\n")) {
-                    return;
-                }
-            }
-            assertThat(System.nanoTime()).as("%d blocked client(s) within 30 s", count).isLessThan(deadline);
-            Thread.sleep(10);
         }
     }
 }

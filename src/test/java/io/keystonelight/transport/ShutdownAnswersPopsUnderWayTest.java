@@ -52,13 +52,16 @@ class ShutdownAnswersPopsUnderWayTest extends ServerInThisJvm {
     void aPopWhoseWriteIsUnderWayIsAnsweredBeforeTheConnectionClosesAndAWaitingPopIsClosed() throws Exception {
         try (RespConnection popping = RespConnection.connect(this.port);
                 RespConnection waiting = RespConnection.connect(this.port)) {
-            assertThat(popping.call("RPUSH", "queue", "only")).isEqualTo(":1\r\n");
-            assertThat(waiting.call("PING")).isEqualTo("+PONG\r\n");
             waiting.send(RespConnection.request("BRPOP", "empty", "0"));
+            RespConnection.awaitBlockedClients(this.port, 1);
+            // A write after the waiting pop's first attempt: once it is answered, that attempt found
+            // nothing with the disk still free, and only the next pop's write is held.
+            assertThat(popping.call("RPUSH", "queue", "only")).isEqualTo(":1\r\n");
             disk.holdFsyncs();
             popping.send(RespConnection.request("BRPOP", "queue", "0"));
             assertThat(disk.awaitHeldFsync(Duration.ofSeconds(10))).as("the pop's write reached its fsync").isTrue();
 
+            awaitOpenConnections(2);
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(this.shutdown::stop);
             awaitEveryConnectionEnding();
 
@@ -69,6 +72,15 @@ class ShutdownAnswersPopsUnderWayTest extends ServerInThisJvm {
                     .isEqualTo("*2\r\n$5\r\nqueue\r\n$4\r\nonly\r\n");
             assertThat(popping.closedByServer()).isTrue();
             stopping.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Until the server counts {@code count} open connections: the observers' have gone. */
+    private void awaitOpenConnections(int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (this.connectionFactory.openConnections() != count) {
+            assertThat(System.nanoTime()).as("%d open connections within 30 s", count).isLessThan(deadline);
+            Thread.onSpinWait();
         }
     }
 

@@ -139,12 +139,11 @@ class RespAgainstRedisTest extends ServerBesideRedis {
                 RespConnection reference = open(redis.port())) {
             assertThat(kl.call("SET", key, "v")).isEqualTo(reference.call("SET", key, "v"));
             String expected = reference.call("KEYS", pattern);
-            long started = System.nanoTime();
-            String actual = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> kl.call("KEYS", pattern),
+            // Backtracking would try about 10^11 splits: hours, so a bound with room for a stalled
+            // machine still tells the two apart.
+            String actual = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> kl.call("KEYS", pattern),
                     "KEYS " + pattern + " against a 40-byte key must answer within milliseconds, as Redis does");
-            long millis = (System.nanoTime() - started) / 1_000_000;
             assertThat(actual).isEqualTo(expected).isEqualTo("*0\r\n");
-            assertThat(millis).as("milliseconds KEYS " + pattern + " took").isLessThan(1000);
         }
     }
 

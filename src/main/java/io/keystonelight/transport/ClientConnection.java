@@ -701,7 +701,14 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("Connection {} failed: {}", this.connection.getConnectionId(), cause.toString());
+            if (cause instanceof java.io.IOException) {
+                // The client went away or the network failed: nothing the server did.
+                log.debug("Connection {} failed: {}", this.connection.getConnectionId(), cause.toString());
+            }
+            else {
+                log.warn("Closing connection {}: handling what it sent failed", this.connection.getConnectionId(),
+                        cause);
+            }
             ctx.close();
         }
     }

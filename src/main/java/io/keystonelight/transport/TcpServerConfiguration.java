@@ -11,10 +11,10 @@ import io.keystonelight.config.KeystoneLightProperties;
 import io.keystonelight.security.PasswordCheck;
 import io.keystonelight.security.RemoteAccessCheck;
 
-import org.springframework.context.ApplicationListener;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.handler.AbstractReplyProducingMessageHandler;
@@ -66,12 +66,50 @@ public class TcpServerConfiguration {
      * with logging on, a handler makes the debug line's supplier at every message, debug or not.
      */
     @Bean
-    ApplicationListener<ContextRefreshedEvent> requestPathWithoutPerMessageTimers() {
-        return event -> event.getApplicationContext().getBeansOfType(IntegrationManagement.class).values()
-                .forEach(component -> {
-                    component.registerMetricsCaptor(null);
-                    component.setLoggingEnabled(false);
-                });
+    static SmartLifecycle requestPathWithoutPerMessageTimers(ListableBeanFactory beans) {
+        return new PerMessageTimersOff(beans);
+    }
+
+    /**
+     * Takes the timers off in the first phase of the start, before the connection factory
+     * listens, never while requests flow: a channel that began a send with its timer and found it
+     * gone when it stopped it failed the request, and the connection was closed (clients saw a
+     * reset now and then right after a start). Spring Integration gives the components their
+     * timers once every bean is made, which is before any phase starts.
+     */
+    static final class PerMessageTimersOff implements SmartLifecycle {
+
+        private final ListableBeanFactory beans;
+
+        private volatile boolean running;
+
+        PerMessageTimersOff(ListableBeanFactory beans) {
+            this.beans = beans;
+        }
+
+        @Override
+        public void start() {
+            this.beans.getBeansOfType(IntegrationManagement.class).values().forEach(component -> {
+                component.registerMetricsCaptor(null);
+                component.setLoggingEnabled(false);
+            });
+            this.running = true;
+        }
+
+        @Override
+        public void stop() {
+            this.running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return this.running;
+        }
+
+        @Override
+        public int getPhase() {
+            return Integer.MIN_VALUE;
+        }
     }
 
     /**

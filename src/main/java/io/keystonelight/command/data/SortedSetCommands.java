@@ -388,10 +388,7 @@ final class SortedSetCommands {
         if (range == null) {
             return List.of();
         }
-        Iterator<Entry> it = reverse ? zset.entries().descendingIterator() : zset.entries().iterator();
-        for (int i = 0; i < range[0]; i++) {
-            it.next();
-        }
+        Iterator<Entry> it = zset.from(range[0], reverse);
         List<Entry> out = new ArrayList<>(range[1] - range[0] + 1);
         for (int i = range[0]; i <= range[1]; i++) {
             out.add(it.next());
@@ -415,7 +412,7 @@ final class SortedSetCommands {
         if (zset == null || range.empty() || offset < 0 || offset > 0 && offset >= zset.size()) {
             return out;
         }
-        Iterator<Entry> it = reverse ? zset.entries().descendingIterator() : zset.entries().iterator();
+        Iterator<Entry> it = zset.from(0, reverse);
         while (it.hasNext() && (limit < 0 || out.size() < limit)) {
             Entry entry = it.next();
             boolean before = reverse ? !range.belowMax(entry) : !range.aboveMin(entry);

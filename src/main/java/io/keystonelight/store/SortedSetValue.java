@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.Predicate;
 
 /**
  * A sorted set: members with a score each, ordered by score, then by member bytes, as Redis
@@ -154,6 +155,42 @@ public final class SortedSetValue {
             node = node.children[child];
         }
         return rank + search(node, score, member);
+    }
+
+    /**
+     * The rank of the first entry that {@code reached} holds for, or the size if none: O(log n)
+     * for a test that, once it holds, holds for every later entry too (a range's lower bound).
+     * A key of an inner node is at most its child's first entry and above every entry before, so
+     * the first entry sought is in the last child whose key the test does not hold for, or is the
+     * first entry after that child.
+     */
+    public int firstRank(Predicate<Entry> reached) {
+        int rank = 0;
+        Node node = this.root;
+        while (!node.leaf()) {
+            int child = firstReached(node, 1, reached) - 1;
+            for (int i = 0; i < child; i++) {
+                rank += node.children[i].size;
+            }
+            node = node.children[child];
+        }
+        return rank + firstReached(node, 0, reached);
+    }
+
+    /** The first slot from {@code from} on whose key {@code reached} holds for, or the node's count. */
+    private static int firstReached(Node node, int from, Predicate<Entry> reached) {
+        int low = from;
+        int high = node.n - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            if (reached.test(new Entry(node.scores[mid], node.members[mid]))) {
+                high = mid - 1;
+            }
+            else {
+                low = mid + 1;
+            }
+        }
+        return low;
     }
 
     /** The entry at {@code rank}, 0 for the lowest; in range. */

@@ -65,6 +65,17 @@ public final class SetValue {
         return this.members.get(position);
     }
 
+    /** Where {@code member} is in {@link #members()}, or -1: a removal moves the last member to the removed one's place. */
+    int position(byte[] member) {
+        int slot = slotOf(member, hash(member));
+        return slot < 0 ? -1 : this.index.get(slot) - 1;
+    }
+
+    /** How many members fit before the arrays double. */
+    int capacity() {
+        return this.members.capacity();
+    }
+
     boolean add(byte[] member) {
         int hash = hash(member);
         if (slotOf(member, hash) >= 0) {

@@ -112,4 +112,48 @@ final class SharedChunks {
             return new Refs(this.chunks.clone());
         }
     }
+
+    /** {@code long}s; a fixed capacity, a power of two. */
+    static final class Longs {
+
+        private final long[][] chunks;
+
+        private final boolean[] owned;
+
+        Longs(int capacity) {
+            this.chunks = new long[chunks(capacity)][];
+            this.owned = new boolean[this.chunks.length];
+            for (int i = 0; i < this.chunks.length; i++) {
+                this.chunks[i] = new long[chunkLength(capacity)];
+                this.owned[i] = true;
+            }
+        }
+
+        private Longs(long[][] chunks) {
+            this.chunks = chunks;
+            this.owned = new boolean[chunks.length];
+        }
+
+        int capacity() {
+            return this.chunks.length == 1 ? this.chunks[0].length : this.chunks.length << SHIFT;
+        }
+
+        long get(int index) {
+            return this.chunks[index >>> SHIFT][index & MASK];
+        }
+
+        void set(int index, long value) {
+            int chunk = index >>> SHIFT;
+            if (!this.owned[chunk]) {
+                this.chunks[chunk] = this.chunks[chunk].clone();
+                this.owned[chunk] = true;
+            }
+            this.chunks[chunk][index & MASK] = value;
+        }
+
+        Longs copy() {
+            java.util.Arrays.fill(this.owned, false);
+            return new Longs(this.chunks.clone());
+        }
+    }
 }

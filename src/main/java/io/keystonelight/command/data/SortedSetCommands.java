@@ -88,7 +88,10 @@ final class SortedSetCommands {
         read("zcount", 4, 1, 1, 1, (keys, args) -> {
             ScoreRange range = ScoreRange.parse(args.get(2), args.get(3));
             SortedSetValue zset = keys.get(args.get(1), SortedSetValue.class);
-            return (long) inRange(zset, range, false, 0, -1).size();
+            if (zset == null || range.empty()) {
+                return 0L;
+            }
+            return (long) Math.max(0, zset.firstRank(entry -> !range.belowMax(entry)) - zset.firstRank(range::aboveMin));
         });
         read("zlexcount", 4, 1, 1, 1, (keys, args) -> {
             LexRange range = LexRange.parse(args.get(2), args.get(3));
@@ -388,10 +391,7 @@ final class SortedSetCommands {
         if (range == null) {
             return List.of();
         }
-        Iterator<Entry> it = reverse ? zset.entries().descendingIterator() : zset.entries().iterator();
-        for (int i = 0; i < range[0]; i++) {
-            it.next();
-        }
+        Iterator<Entry> it = zset.from(range[0], reverse);
         List<Entry> out = new ArrayList<>(range[1] - range[0] + 1);
         for (int i = range[0]; i <= range[1]; i++) {
             out.add(it.next());
@@ -415,7 +415,14 @@ final class SortedSetCommands {
         if (zset == null || range.empty() || offset < 0 || offset > 0 && offset >= zset.size()) {
             return out;
         }
-        Iterator<Entry> it = reverse ? zset.entries().descendingIterator() : zset.entries().iterator();
+        int start = 0;
+        if (range instanceof ScoreRange) {
+            // Scores are in order, so each bound is found by descent; a lex range keeps the scan
+            // from the start, as its bounds are in order only among members of one score.
+            start = reverse ? zset.size() - zset.firstRank(entry -> !range.belowMax(entry))
+                    : zset.firstRank(range::aboveMin);
+        }
+        Iterator<Entry> it = zset.from(start, reverse);
         while (it.hasNext() && (limit < 0 || out.size() < limit)) {
             Entry entry = it.next();
             boolean before = reverse ? !range.belowMax(entry) : !range.aboveMin(entry);

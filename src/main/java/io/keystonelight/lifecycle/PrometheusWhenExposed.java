@@ -5,8 +5,6 @@ import java.util.Set;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -32,9 +30,7 @@ public class PrometheusWhenExposed implements EnvironmentPostProcessor, Ordered 
         if (environment.containsProperty(ENABLED)) {
             return;
         }
-        Set<String> exposed = Binder.get(environment)
-                .bind("management.endpoints.web.exposure.include", Bindable.setOf(String.class))
-                .orElse(Set.of());
+        Set<String> exposed = MetricsWhenExposed.exposedEndpoints(environment);
         boolean wanted = exposed.contains("prometheus") || exposed.contains("*");
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME,
                 Map.of(ENABLED, Boolean.toString(wanted))));

@@ -80,9 +80,20 @@ class RedisCliIT {
         assertThat(value(prometheus, "keystonelight_fsync_seconds_count")).isGreaterThanOrEqualTo(1);
         assertThat(value(prometheus, "keystonelight_command_errors_total")).isEqualTo(1);
         assertThat(value(prometheus, "keystonelight_keys")).isEqualTo(10_000);
+        // Exposed, the registry has the JVM's, the system's and Logback's meters too, which an unexposed server
+        // leaves out (StartupIT). Only meters bound with the registry, before the server announces its port:
+        // a GC pause's timer waits for a pause, the ready time for the end of the start.
+        assertThat(prometheus).as("the JVM's, system's and Logback's meters once exposed")
+                .contains("jvm_memory_used_bytes", "jvm_gc_live_data_size_bytes", "jvm_threads_live_threads",
+                        "jvm_classes_loaded_classes", "process_cpu_usage", "process_uptime_seconds",
+                        "system_cpu_count", "logback_events_total");
         String metric = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
                 + "/actuator/metrics/keystonelight.commands")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metric).contains("\"kind\"", "COUNT");
+        String names = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort()
+                + "/actuator/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(names).as("the names /actuator/metrics lists").contains("\"keystonelight.commands\"",
+                "\"jvm.memory.used\"", "\"process.uptime\"", "\"system.cpu.count\"", "\"logback.events\"");
         String info = cli(server.port(), null, "info", "stats");
         assertThat(info).contains("total_commands_processed:", "total_error_replies:1");
     }

@@ -98,7 +98,7 @@ class StartupIT {
     }
 
     @Test
-    void aSingleNodeLoadsNoClassOfClusterModeNorThePrometheusRegistry() throws Exception {
+    void aSingleNodeLoadsNoClassOfClusterModeNorAnyMeterRegistryWhileMetricsAreNotExposed() throws Exception {
         try (ServerProcess server = ServerProcess.start(this.folder); LineClient client = server.connect()) {
             assertThat(client.call("set a 1")).isEqualTo("OK");
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
@@ -112,6 +112,14 @@ class StartupIT {
             // Nor the Prometheus registry while its endpoint is not exposed (it is not by default).
             assertThat(loaded).as("the Prometheus client behind the registry, its endpoint not exposed")
                     .doesNotContain("io.prometheus.metrics");
+            // Nor any meter registry or the JVM's and system's meters while neither /actuator/metrics nor
+            // /actuator/prometheus is exposed: nothing would read them (RedisCliIT has them when exposed).
+            assertThat(loaded).as("Micrometer's registries and meter binders, no metrics endpoint exposed")
+                    .doesNotContain("io.micrometer.core.instrument.simple.SimpleMeterRegistry")
+                    .doesNotContain("io.micrometer.core.instrument.composite.CompositeMeterRegistry")
+                    .doesNotContain("io.micrometer.core.instrument.binder.jvm.")
+                    .doesNotContain("io.micrometer.core.instrument.binder.system.")
+                    .doesNotContain("io.micrometer.core.instrument.binder.logging.");
         }
     }
 

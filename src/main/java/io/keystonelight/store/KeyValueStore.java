@@ -136,26 +136,30 @@ public class KeyValueStore implements AutoCloseable {
             KeyValueStore.this.tables.strings.expect(fileBytes / 32);
         }
 
+        /** The size of the record of the value a put or a delete replaces, read where the value lies. */
+        private final PreviousRecord previous = new PreviousRecord();
+
         @Override
         public void put(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
             if (kl > Keys.MAX_KEY_BYTES) {
                 throw new IllegalArgumentException("invalid key: the key is " + kl + " bytes long");
             }
-            byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
-            byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
-            byte[] previous = KeyValueStore.this.tables.strings.put(key, value);
-            KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(key, value)
-                    - (previous == null ? 0 : RecordBatch.putRecordLength(key, previous)));
-            forgetOtherState(key);
+            // No copy of the key or the value: the table copies what it keeps, and two arrays a
+            // record were most of what a replay of a million records allocated.
+            this.previous.of(k, ko, kl);
+            KeyValueStore.this.tables.strings.set(k, ko, kl, v, vo, vl, this.previous);
+            KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(k, ko, kl, v, vo, vl)
+                    - this.previous.recordLength);
+            forgetOtherState(k, ko, kl);
         }
 
         /** A set record replaces a key of any type, and clears its deadline, as SET does. */
-        private void forgetOtherState(byte[] key) {
+        private void forgetOtherState(byte[] k, int ko, int kl) {
             StoreTables tables = KeyValueStore.this.tables;
             if (!tables.objects.isEmpty() || !tables.deadlines.isEmpty()) {
-                ByteKey k = new ByteKey(key);
-                tables.objects.remove(k);
-                tables.deadlines.remove(k);
+                ByteKey key = new ByteKey(Arrays.copyOfRange(k, ko, ko + kl));
+                tables.objects.remove(key);
+                tables.deadlines.remove(key);
             }
         }
 
@@ -164,12 +168,10 @@ public class KeyValueStore implements AutoCloseable {
             if (kl > Keys.MAX_KEY_BYTES) {
                 throw new IllegalArgumentException("invalid key in a delete record: the key is " + kl + " bytes long");
             }
-            byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
-            byte[] previous = KeyValueStore.this.tables.strings.remove(key);
-            if (previous != null) {
-                KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(key, previous));
-            }
-            forgetOtherState(key);
+            this.previous.of(k, ko, kl);
+            KeyValueStore.this.tables.strings.delete(k, ko, kl, this.previous);
+            KeyValueStore.this.liveBytes.add(-this.previous.recordLength);
+            forgetOtherState(k, ko, kl);
         }
 
         @Override
@@ -183,6 +185,31 @@ public class KeyValueStore implements AutoCloseable {
         @Override
         public void operation(String tag, List<byte[]> fields) {
             RecordOperations.replay(this.operations, tag, fields);
+        }
+    }
+
+    /** Measures, in the form it is written, the record of a key's value the table hands over. */
+    private static final class PreviousRecord implements KeyTable.ValueReader {
+
+        private byte[] k;
+
+        private int ko;
+
+        private int kl;
+
+        /** 0 until the table hands a value over: the key had none. */
+        private int recordLength;
+
+        void of(byte[] key, int keyOffset, int keyLength) {
+            this.k = key;
+            this.ko = keyOffset;
+            this.kl = keyLength;
+            this.recordLength = 0;
+        }
+
+        @Override
+        public void value(byte[] buf, int off, int len) {
+            this.recordLength = RecordBatch.putRecordLength(this.k, this.ko, this.kl, buf, off, len);
         }
     }
 

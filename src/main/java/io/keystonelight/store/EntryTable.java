@@ -58,6 +58,11 @@ final class EntryTable {
         return this.entries.scan(cursor, count, keys);
     }
 
+    /** See {@link KeyTable#touchSlots}. */
+    void touchSlots(byte[] buf, int[] offsets, int[] lengths, int count) {
+        this.entries.touchSlots(buf, offsets, lengths, count);
+    }
+
     /** Sizes the index for about {@code keys} entries ahead of a replay. */
     void expect(long keys) {
         this.entries.ensureCapacity(keys);

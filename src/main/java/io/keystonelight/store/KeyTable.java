@@ -120,6 +120,10 @@ public final class KeyTable {
 
     private int evacuatedUpTo;
 
+    /** What {@link #touchSlots} read, summed; never used. */
+    @SuppressWarnings("unused")
+    private long touched;
+
     public KeyTable() {
         this(0);
     }
@@ -459,6 +463,24 @@ public final class KeyTable {
         finally {
             this.lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * Reads the index slots where the keys {@code buf[offsets[i], offsets[i] + lengths[i])} would
+     * go, and changes nothing: the cache misses of a batch of keys then overlap, instead of each
+     * stalling the write that follows it behind the write lock's fence. For a replay, whose
+     * million keys go into an index far larger than the caches; only from the thread that
+     * mutates the table.
+     */
+    public void touchSlots(byte[] buf, int[] offsets, int[] lengths, int count) {
+        long[] t = this.slots;
+        int shift = 64 - Integer.numberOfTrailingZeros(t.length);
+        long sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += t[(int) (hash(buf, offsets[i], lengths[i]) >>> shift)];
+        }
+        // Kept, so that the compiler cannot drop the reads as unused.
+        this.touched = sum;
     }
 
     /** Grows the index ahead of time for {@code expectedKeys} entries (for a replay). */

@@ -113,11 +113,12 @@ class RandomReplayTest {
     /**
      * A key or a value: mostly what the plain form holds, else bytes only the escaped form holds
      * ('|', '%', line breaks, NUL, bytes that are not UTF-8); some longer than the replay's scratch
-     * space; values may be empty.
+     * space, a few values longer than the batch it holds puts back in; values may be empty.
      */
     private static byte[] randomBytes(Random random, boolean key) {
         int shape = random.nextInt(10);
-        int length = shape == 0 ? 300 + random.nextInt(700) : (key ? 1 : 0) + random.nextInt(key ? 6 : 24);
+        int length = shape == 0 ? (!key && random.nextInt(40) == 0 ? 60_000 + random.nextInt(20_000)
+                : 300 + random.nextInt(700)) : (key ? 1 : 0) + random.nextInt(key ? 6 : 24);
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
             bytes[i] = shape < 6 ? (byte) ('a' + random.nextInt(26))

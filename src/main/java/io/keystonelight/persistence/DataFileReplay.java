@@ -41,7 +41,13 @@ final class DataFileReplay {
     }
 
     static Result replay(Path file, FileChannel channel, RecordSink sink) throws IOException {
-        return new DataFileReplay(file, sink).run(channel);
+        try {
+            return new DataFileReplay(file, sink).run(channel);
+        }
+        finally {
+            // Also before a damaged line is reported: a repair keeps what the sink holds.
+            sink.finished();
+        }
     }
 
     private Result run(FileChannel channel) throws IOException {

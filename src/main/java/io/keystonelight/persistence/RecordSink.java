@@ -17,6 +17,13 @@ public interface RecordSink {
     default void expectBytes(long fileBytes) {
     }
 
+    /**
+     * Called once after the last record the replay hands over, also when it stops at a damaged
+     * line or fails: a sink that holds records back applies them here.
+     */
+    default void finished() {
+    }
+
     /** The key in {@code k[ko, ko + kl)} was set to the value in {@code v[vo, vo + vl)}. */
     default void put(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
         put(RecordFormat.utf8(k, ko, kl), RecordFormat.utf8(v, vo, vl));

@@ -34,6 +34,16 @@ final class EntryTable {
         return this.entries.remove(key);
     }
 
+    /** Sets the key to the value from where they lie; see {@link KeyTable#set(byte[], int, int, byte[], int, int, KeyTable.ValueReader)}. */
+    int set(byte[] k, int ko, int kl, byte[] v, int vo, int vl, KeyTable.ValueReader previous) {
+        return this.entries.set(k, ko, kl, v, vo, vl, previous);
+    }
+
+    /** Removes the key from where it lies; see {@link KeyTable#delete(byte[], int, int, KeyTable.ValueReader)}. */
+    int delete(byte[] k, int ko, int kl, KeyTable.ValueReader previous) {
+        return this.entries.delete(k, ko, kl, previous);
+    }
+
     /** Removes every entry at once, whatever their number; open snapshots still yield theirs. */
     void clear() {
         this.entries.clear();
@@ -46,6 +56,11 @@ final class EntryTable {
     /** One step of a full iteration; see {@link KeyTable#scan}. */
     long scan(long cursor, int count, Consumer<byte[]> keys) {
         return this.entries.scan(cursor, count, keys);
+    }
+
+    /** See {@link KeyTable#touchSlots}. */
+    void touchSlots(byte[] buf, int[] offsets, int[] lengths, int count) {
+        this.entries.touchSlots(buf, offsets, lengths, count);
     }
 
     /** Sizes the index for about {@code keys} entries ahead of a replay. */

@@ -120,6 +120,10 @@ public final class KeyTable {
 
     private int evacuatedUpTo;
 
+    /** What {@link #touchSlots} read, summed; never used. */
+    @SuppressWarnings("unused")
+    private long touched;
+
     public KeyTable() {
         this(0);
     }
@@ -206,19 +210,22 @@ public final class KeyTable {
             if (at < 0) {
                 return false;
             }
-            long address = (t[at] & ADDRESS_MASK) - 1;
-            byte[] seg = this.segments[(int) (address >>> SEGMENT_SHIFT)];
-            int p = (int) (address & OFFSET_MASK);
-            long header = readVarint(seg, p);
-            p += (int) (header >>> 32);
-            long valueHeader = readVarint(seg, p);
-            p += (int) (valueHeader >>> 32);
-            reader.value(seg, p + ((int) header >>> 1), (int) valueHeader);
+            readValueAt((t[at] & ADDRESS_MASK) - 1, reader);
             return true;
         }
         finally {
             this.lock.unlockRead(stamp);
         }
+    }
+
+    private void readValueAt(long address, ValueReader reader) {
+        byte[] seg = this.segments[(int) (address >>> SEGMENT_SHIFT)];
+        int p = (int) (address & OFFSET_MASK);
+        long header = readVarint(seg, p);
+        p += (int) (header >>> 32);
+        long valueHeader = readVarint(seg, p);
+        p += (int) (valueHeader >>> 32);
+        reader.value(seg, p + ((int) header >>> 1), (int) valueHeader);
     }
 
     public boolean containsKey(byte[] key) {
@@ -329,7 +336,23 @@ public final class KeyTable {
     public int set(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
         long stamp = this.lock.writeLock();
         try {
-            return putLocked(k, ko, kl, v, vo, vl);
+            return putLocked(k, ko, kl, v, vo, vl, null);
+        }
+        finally {
+            this.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * As {@link #set(byte[], int, int, byte[], int, int)}, handing the previous value, if there is
+     * one, to {@code previous} where it lies before it is replaced: one probe and no copy of it,
+     * for a caller that only measures it (a replay of a million records). The reader runs under
+     * the write lock and must not keep the array.
+     */
+    public int set(byte[] k, int ko, int kl, byte[] v, int vo, int vl, ValueReader previous) {
+        long stamp = this.lock.writeLock();
+        try {
+            return putLocked(k, ko, kl, v, vo, vl, previous);
         }
         finally {
             this.lock.unlockWrite(stamp);
@@ -340,7 +363,7 @@ public final class KeyTable {
         long stamp = this.lock.writeLock();
         try {
             byte[] previous = wantPrevious ? lookup(k, ko, kl) : null;
-            putLocked(k, ko, kl, v, vo, vl);
+            putLocked(k, ko, kl, v, vo, vl, null);
             return previous;
         }
         finally {
@@ -348,10 +371,13 @@ public final class KeyTable {
         }
     }
 
-    private int putLocked(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+    private int putLocked(byte[] k, int ko, int kl, byte[] v, int vo, int vl, ValueReader previous) {
         long hash = hash(k, ko, kl);
         long[] t = this.slots;
         int at = find(t, k, ko, kl, hash);
+        if (at >= 0 && previous != null) {
+            readValueAt((t[at] & ADDRESS_MASK) - 1, previous);
+        }
         int previousLength = -1;
         long address = append(k, ko, kl, v, vo, vl);
         if (at >= 0) {
@@ -377,7 +403,7 @@ public final class KeyTable {
         try {
             byte[] previous = lookup(key, 0, key.length);
             if (previous != null) {
-                removeLocked(key, 0, key.length);
+                removeLocked(key, 0, key.length, null);
             }
             return previous;
         }
@@ -388,22 +414,33 @@ public final class KeyTable {
 
     /** Removes the key in {@code k[ko, ko + kl)}; returns its value's length, or -1 if it had none. */
     public int delete(byte[] k, int ko, int kl) {
+        return delete(k, ko, kl, null);
+    }
+
+    /**
+     * As {@link #delete(byte[], int, int)}, handing the value, if there is one, to {@code previous}
+     * where it lies before it is removed; see {@link #set(byte[], int, int, byte[], int, int, ValueReader)}.
+     */
+    public int delete(byte[] k, int ko, int kl, ValueReader previous) {
         long stamp = this.lock.writeLock();
         try {
-            return removeLocked(k, ko, kl);
+            return removeLocked(k, ko, kl, previous);
         }
         finally {
             this.lock.unlockWrite(stamp);
         }
     }
 
-    private int removeLocked(byte[] k, int ko, int kl) {
+    private int removeLocked(byte[] k, int ko, int kl, ValueReader previous) {
         long[] t = this.slots;
         int at = find(t, k, ko, kl, hash(k, ko, kl));
         if (at < 0) {
             return -1;
         }
         long old = (t[at] & ADDRESS_MASK) - 1;
+        if (previous != null) {
+            readValueAt(old, previous);
+        }
         int previousLength = valueLengthAt(old);
         kill(old);
         deleteSlot(t, at);
@@ -426,6 +463,24 @@ public final class KeyTable {
         finally {
             this.lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * Reads the index slots where the keys {@code buf[offsets[i], offsets[i] + lengths[i])} would
+     * go, and changes nothing: the cache misses of a batch of keys then overlap, instead of each
+     * stalling the write that follows it behind the write lock's fence. For a replay, whose
+     * million keys go into an index far larger than the caches; only from the thread that
+     * mutates the table.
+     */
+    public void touchSlots(byte[] buf, int[] offsets, int[] lengths, int count) {
+        long[] t = this.slots;
+        int shift = 64 - Integer.numberOfTrailingZeros(t.length);
+        long sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += t[(int) (hash(buf, offsets[i], lengths[i]) >>> shift)];
+        }
+        // Kept, so that the compiler cannot drop the reads as unused.
+        this.touched = sum;
     }
 
     /** Grows the index ahead of time for {@code expectedKeys} entries (for a replay). */

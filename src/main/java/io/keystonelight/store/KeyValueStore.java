@@ -136,26 +136,60 @@ public class KeyValueStore implements AutoCloseable {
             KeyValueStore.this.tables.strings.expect(fileBytes / 32);
         }
 
+        /** The size of the record of the value a put or a delete replaces, read where the value lies. */
+        private final PreviousRecord previous = new PreviousRecord();
+
+        /** Put records held back, applied in their order before any other record and at the end. */
+        private final HeldPuts held = new HeldPuts();
+
         @Override
         public void put(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
             if (kl > Keys.MAX_KEY_BYTES) {
                 throw new IllegalArgumentException("invalid key: the key is " + kl + " bytes long");
             }
-            byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
-            byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
-            byte[] previous = KeyValueStore.this.tables.strings.put(key, value);
-            KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(key, value)
-                    - (previous == null ? 0 : RecordBatch.putRecordLength(key, previous)));
-            forgetOtherState(key);
+            if (!this.held.add(k, ko, kl, v, vo, vl)) {
+                applyHeld();
+                apply(k, ko, kl, v, vo, vl);
+            }
+            else if (this.held.full()) {
+                applyHeld();
+            }
+        }
+
+        private void applyHeld() {
+            HeldPuts h = this.held;
+            // The index slots of the whole batch are read first, their cache misses overlapping:
+            // with a million keys that was most of a replay's time, one miss after another.
+            KeyValueStore.this.tables.strings.touchSlots(h.bytes, h.keyOffsets, h.keyLengths, h.count);
+            for (int i = 0; i < h.count; i++) {
+                int ko = h.keyOffsets[i];
+                int kl = h.keyLengths[i];
+                apply(h.bytes, ko, kl, h.bytes, ko + kl, h.valueLengths[i]);
+            }
+            h.clear();
+        }
+
+        /** No copy of the key or the value: the table copies what it keeps. */
+        private void apply(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+            this.previous.of(k, ko, kl);
+            KeyValueStore.this.tables.strings.set(k, ko, kl, v, vo, vl, this.previous);
+            KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(k, ko, kl, v, vo, vl)
+                    - this.previous.recordLength);
+            forgetOtherState(k, ko, kl);
+        }
+
+        @Override
+        public void finished() {
+            applyHeld();
         }
 
         /** A set record replaces a key of any type, and clears its deadline, as SET does. */
-        private void forgetOtherState(byte[] key) {
+        private void forgetOtherState(byte[] k, int ko, int kl) {
             StoreTables tables = KeyValueStore.this.tables;
             if (!tables.objects.isEmpty() || !tables.deadlines.isEmpty()) {
-                ByteKey k = new ByteKey(key);
-                tables.objects.remove(k);
-                tables.deadlines.remove(k);
+                ByteKey key = new ByteKey(Arrays.copyOfRange(k, ko, ko + kl));
+                tables.objects.remove(key);
+                tables.deadlines.remove(key);
             }
         }
 
@@ -164,16 +198,16 @@ public class KeyValueStore implements AutoCloseable {
             if (kl > Keys.MAX_KEY_BYTES) {
                 throw new IllegalArgumentException("invalid key in a delete record: the key is " + kl + " bytes long");
             }
-            byte[] key = Arrays.copyOfRange(k, ko, ko + kl);
-            byte[] previous = KeyValueStore.this.tables.strings.remove(key);
-            if (previous != null) {
-                KeyValueStore.this.liveBytes.add(-RecordBatch.putRecordLength(key, previous));
-            }
-            forgetOtherState(key);
+            applyHeld();
+            this.previous.of(k, ko, kl);
+            KeyValueStore.this.tables.strings.delete(k, ko, kl, this.previous);
+            KeyValueStore.this.liveBytes.add(-this.previous.recordLength);
+            forgetOtherState(k, ko, kl);
         }
 
         @Override
         public void clear() {
+            applyHeld();
             KeyValueStore.this.tables.strings.clear();
             KeyValueStore.this.liveBytes.reset();
             KeyValueStore.this.tables.objects.clear();
@@ -182,7 +216,78 @@ public class KeyValueStore implements AutoCloseable {
 
         @Override
         public void operation(String tag, List<byte[]> fields) {
+            applyHeld();
             RecordOperations.replay(this.operations, tag, fields);
+        }
+    }
+
+    /**
+     * A batch of put records copied out of the replay's buffer (which it reuses): each key, then
+     * its value, one after the other.
+     */
+    private static final class HeldPuts {
+
+        private static final int RECORDS = 64;
+
+        private final byte[] bytes = new byte[64 * 1024];
+
+        private final int[] keyOffsets = new int[RECORDS];
+
+        private final int[] keyLengths = new int[RECORDS];
+
+        private final int[] valueLengths = new int[RECORDS];
+
+        private int count;
+
+        private int used;
+
+        /** Holds the record back; {@code false}, holding nothing, if it does not fit. */
+        boolean add(byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+            if (this.used + kl + vl > this.bytes.length) {
+                return false;
+            }
+            System.arraycopy(k, ko, this.bytes, this.used, kl);
+            System.arraycopy(v, vo, this.bytes, this.used + kl, vl);
+            this.keyOffsets[this.count] = this.used;
+            this.keyLengths[this.count] = kl;
+            this.valueLengths[this.count] = vl;
+            this.count++;
+            this.used += kl + vl;
+            return true;
+        }
+
+        boolean full() {
+            return this.count == RECORDS;
+        }
+
+        void clear() {
+            this.count = 0;
+            this.used = 0;
+        }
+    }
+
+    /** Measures, in the form it is written, the record of a key's value the table hands over. */
+    private static final class PreviousRecord implements KeyTable.ValueReader {
+
+        private byte[] k;
+
+        private int ko;
+
+        private int kl;
+
+        /** 0 until the table hands a value over: the key had none. */
+        private int recordLength;
+
+        void of(byte[] key, int keyOffset, int keyLength) {
+            this.k = key;
+            this.ko = keyOffset;
+            this.kl = keyLength;
+            this.recordLength = 0;
+        }
+
+        @Override
+        public void value(byte[] buf, int off, int len) {
+            this.recordLength = RecordBatch.putRecordLength(this.k, this.ko, this.kl, buf, off, len);
         }
     }
 

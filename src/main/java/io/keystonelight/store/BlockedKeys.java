@@ -185,12 +185,12 @@ public final class BlockedKeys {
      * The committer published {@code value} under {@code key}: the first waiting client of its
      * type is served.
      */
-    void changed(ByteKey key, Object value) {
+    void changed(byte[] key, Object value) {
         if (this.byKey.isEmpty() || value == null) {
             return;
         }
         synchronized (this) {
-            ArrayDeque<Waiter> queue = this.byKey.get(key);
+            ArrayDeque<Waiter> queue = this.byKey.get(new ByteKey(key));
             if (queue != null) {
                 serveFirst(queue, value.getClass());
             }

@@ -1009,7 +1009,12 @@ public final class KeyTable {
     }
 
     private long hash(byte[] b, int off, int len) {
-        long h = this.seed ^ (len * 0x9E3779B97F4A7C15L);
+        return hash(this.seed, b, off, len);
+    }
+
+    /** A 64-bit hash of {@code b[off, off + len)} under {@code seed}: a random seed keeps crafted keys from colliding. */
+    static long hash(long seed, byte[] b, int off, int len) {
+        long h = seed ^ (len * 0x9E3779B97F4A7C15L);
         int i = off;
         int end = off + len;
         while (end - i >= 8) {

@@ -4,10 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -29,9 +27,6 @@ final class PendingChanges implements Mutations {
     /** Marks a key the group deleted. */
     private static final Object DELETED = new Object();
 
-    /** A deadline of {@code 0}: none. */
-    private static final Long NO_DEADLINE = 0L;
-
     private final StoreTables tables;
 
     /** {@code null} in a replay. */
@@ -39,14 +34,11 @@ final class PendingChanges implements Mutations {
 
     private final boolean direct;
 
-    /** Keys the group changed, with their last value ({@code byte[]}, a collection or DELETED). */
-    private final Map<ByteKey, Object> changed = new HashMap<>();
-
-    /** Keys whose deadline the group changed, with their last deadline (0 for none). */
-    private final Map<ByteKey, Long> deadlineChanges = new HashMap<>();
-
-    /** Keys the group changed in any way, in the order first changed. */
-    private final List<ByteKey> order = new ArrayList<>();
+    /**
+     * Keys the group changed, in the order first changed, with their last value ({@code byte[]},
+     * a collection or DELETED) and their last deadline (0 for none), where it changed them.
+     */
+    private final ChangeSet changed = new ChangeSet();
 
     /** The collections this group copied: changed in place until the group is applied. */
     private final Set<Object> ownCopies = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -226,11 +218,13 @@ final class PendingChanges implements Mutations {
         if (write instanceof Write.Clear) {
             // O(1): the keys there were, counting any past their deadline not yet removed.
             long[] count = { this.cleared ? 0 : this.tables.strings.size() + this.tables.objects.size() };
-            for (ByteKey key : new ArrayList<>(this.changed.keySet())) {
-                this.changed.put(key, DELETED);
-            }
-            for (ByteKey key : new ArrayList<>(this.deadlineChanges.keySet())) {
-                this.deadlineChanges.put(key, NO_DEADLINE);
+            for (int entry = 0; entry < this.changed.size(); entry++) {
+                if (this.changed.value(entry) != null) {
+                    this.changed.setValue(entry, DELETED);
+                }
+                if (this.changed.deadlineChanged(entry)) {
+                    this.changed.setDeadline(entry, 0);
+                }
             }
             if (this.records != null) {
                 // One record that deletes every key, however many there are.
@@ -276,9 +270,7 @@ final class PendingChanges implements Mutations {
 
     /** Whether an earlier write of this group changed {@code key}: not yet published, so no watch saw it. */
     private boolean changedInGroup(byte[] key) {
-        ByteKey k = new ByteKey(key);
-        return this.changed.containsKey(k) || this.deadlineChanges.containsKey(k)
-                || this.cleared && this.tables.rawValue(key) != null;
+        return this.changed.find(key) >= 0 || this.cleared && this.tables.rawValue(key) != null;
     }
 
     private Write.PutResult put(Write.Put put) {
@@ -356,8 +348,8 @@ final class PendingChanges implements Mutations {
 
     /** What the key holds after the group's earlier changes, deadline or not. */
     private Object raw(byte[] key) {
-        if (!this.direct && (!this.changed.isEmpty() || this.cleared)) {
-            Object pending = this.changed.get(new ByteKey(key));
+        if (!this.direct && (this.changed.size() > 0 || this.cleared)) {
+            Object pending = this.changed.valueOf(key);
             if (pending != null) {
                 return pending == DELETED ? null : pending;
             }
@@ -369,10 +361,10 @@ final class PendingChanges implements Mutations {
     }
 
     private long deadlineOf(byte[] key) {
-        if (!this.direct && (!this.deadlineChanges.isEmpty() || this.cleared)) {
-            Long pending = this.deadlineChanges.get(new ByteKey(key));
-            if (pending != null) {
-                return pending;
+        if (!this.direct && (this.changed.size() > 0 || this.cleared)) {
+            int entry = this.changed.find(key);
+            if (entry >= 0 && this.changed.deadlineChanged(entry)) {
+                return this.changed.deadline(entry);
             }
             if (this.cleared) {
                 return 0;
@@ -413,14 +405,16 @@ final class PendingChanges implements Mutations {
     public void forEachKey(Consumer<byte[]> action) {
         if (!this.cleared) {
             this.tables.forEachKey(this.now, key -> {
-                if (this.changed.isEmpty() || !this.changed.containsKey(new ByteKey(key))) {
+                if (this.changed.valueOf(key) == null) {
                     action.accept(key);
                 }
             });
         }
-        for (Map.Entry<ByteKey, Object> entry : this.changed.entrySet()) {
-            if (entry.getValue() != DELETED && !StoreTables.expired(deadlineOf(entry.getKey().bytes()), this.now)) {
-                action.accept(entry.getKey().bytes());
+        for (int entry = 0; entry < this.changed.size(); entry++) {
+            Object value = this.changed.value(entry);
+            byte[] key = this.changed.key(entry);
+            if (value != null && value != DELETED && !StoreTables.expired(deadlineOf(key), this.now)) {
+                action.accept(key);
             }
         }
     }
@@ -867,31 +861,24 @@ final class PendingChanges implements Mutations {
     // ---- tracking, and applying once durable
 
     private void track(byte[] key, Object value) {
-        ByteKey k = new ByteKey(key);
         if (this.direct) {
-            publish(k, value);
+            publish(key, value);
             return;
         }
-        if (this.changed.put(k, value) == null && !this.deadlineChanges.containsKey(k)) {
-            this.order.add(k);
-        }
+        this.changed.setValue(key, value);
     }
 
     private void trackDeadline(byte[] key, long deadline) {
-        ByteKey k = new ByteKey(key);
         if (this.direct) {
-            publishDeadline(k, deadline);
+            publishDeadline(key, deadline);
             return;
         }
-        if (this.deadlineChanges.put(k, deadline) == null && !this.changed.containsKey(k)) {
-            this.order.add(k);
-        }
+        this.changed.setDeadline(key, deadline);
     }
 
     /** @return by how much the bytes of live string records changed */
-    private long publish(ByteKey key, Object value) {
+    private long publish(byte[] k, Object value) {
         long delta = 0;
-        byte[] k = key.bytes();
         if (value instanceof byte[] string) {
             byte[] previous = this.tables.strings.put(k, string);
             if (previous != null) {
@@ -899,7 +886,7 @@ final class PendingChanges implements Mutations {
             }
             delta += RecordBatch.putRecordLength(k, string);
             if (!this.tables.objects.isEmpty()) {
-                this.tables.objects.remove(key);
+                this.tables.objects.remove(new ByteKey(k));
             }
         }
         else if (value == DELETED) {
@@ -907,10 +894,12 @@ final class PendingChanges implements Mutations {
             if (previous != null) {
                 delta -= RecordBatch.putRecordLength(k, previous);
             }
-            this.tables.objects.remove(key);
+            if (!this.tables.objects.isEmpty()) {
+                this.tables.objects.remove(new ByteKey(k));
+            }
         }
         else {
-            this.tables.objects.put(key, value);
+            this.tables.objects.put(new ByteKey(k), value);
             byte[] previous = this.tables.strings.remove(k);
             if (previous != null) {
                 delta -= RecordBatch.putRecordLength(k, previous);
@@ -919,14 +908,14 @@ final class PendingChanges implements Mutations {
         return delta;
     }
 
-    private void publishDeadline(ByteKey key, long deadline) {
+    private void publishDeadline(byte[] key, long deadline) {
         if (deadline == 0) {
             if (!this.tables.deadlines.isEmpty()) {
-                this.tables.deadlines.remove(key);
+                this.tables.deadlines.remove(new ByteKey(key));
             }
         }
         else {
-            this.tables.deadlines.put(key, deadline);
+            this.tables.deadlines.put(new ByteKey(key), deadline);
         }
     }
 
@@ -942,7 +931,7 @@ final class PendingChanges implements Mutations {
     }
 
     boolean isEmpty() {
-        return this.order.isEmpty() && !this.cleared;
+        return this.changed.size() == 0 && !this.cleared;
     }
 
     /**
@@ -963,14 +952,14 @@ final class PendingChanges implements Mutations {
             this.tables.deadlines.clear();
         }
         this.tables.expiredKeys.add(this.expired);
-        for (ByteKey key : this.order) {
-            Object value = this.changed.get(key);
+        for (int entry = 0; entry < this.changed.size(); entry++) {
+            byte[] key = this.changed.key(entry);
+            Object value = this.changed.value(entry);
             if (value != null) {
                 delta += publish(key, value);
             }
-            Long deadline = this.deadlineChanges.get(key);
-            if (deadline != null) {
-                publishDeadline(key, deadline);
+            if (this.changed.deadlineChanged(entry)) {
+                publishDeadline(key, this.changed.deadline(entry));
             }
             this.tables.watches.touched(key);
             this.tables.blocked.changed(key, value);
@@ -982,8 +971,6 @@ final class PendingChanges implements Mutations {
     void discard() {
         this.events = null;
         this.changed.clear();
-        this.deadlineChanges.clear();
-        this.order.clear();
         this.ownCopies.clear();
         this.cleared = false;
         this.expired = 0;

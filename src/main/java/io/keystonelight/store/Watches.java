@@ -36,11 +36,11 @@ public final class Watches {
     }
 
     /** The committer changed {@code key}. */
-    void touched(ByteKey key) {
+    void touched(byte[] key) {
         if (this.byKey.isEmpty()) {
             return;
         }
-        Entry entry = this.byKey.get(key);
+        Entry entry = this.byKey.get(new ByteKey(key));
         if (entry != null) {
             entry.version.incrementAndGet();
         }

@@ -18,6 +18,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
 import org.springframework.integration.support.management.IntegrationManagement;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.util.ReflectionTestUtils;
 
 /**
@@ -27,6 +28,8 @@ import org.springframework.test.util.ReflectionTestUtils;
  * and its connection reset). Requests come as soon as the port listens, which can be before Spring
  * finishes its start, since the server announces itself as soon as the web server has its port.
  */
+// With metrics exposed there is a meter registry, and Spring Integration gives its components timers.
+@TestPropertySource(properties = "management.endpoints.web.exposure.include=health,metrics")
 class NoTimersOnceServingTest extends ServerInThisJvm {
 
     /** The components that held a timer at the moment the port listened. */

@@ -62,8 +62,11 @@ class ShutdownAnswersPopsUnderWayTest extends ServerInThisJvm {
             assertThat(disk.awaitHeldFsync(Duration.ofSeconds(10))).as("the pop's write reached its fsync").isTrue();
 
             awaitOpenConnections(2);
+            // Taken before the stop, which may close the waiting connection at once.
+            List<Session> sessions = this.connectionFactory.sessions();
+            assertThat(sessions).hasSize(2);
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(this.shutdown::stop);
-            awaitEveryConnectionEnding();
+            awaitEnding(sessions);
 
             assertThat(waiting.closedByServer()).as("the pop waiting on an empty list is closed").isTrue();
             assertThat(popping.replyArrived()).as("no reply before the pop is durable").isFalse();
@@ -85,10 +88,8 @@ class ShutdownAnswersPopsUnderWayTest extends ServerInThisJvm {
     }
 
     /** Until the shutdown has told each connection, on its event loop, to take no more requests. */
-    private void awaitEveryConnectionEnding() throws Exception {
+    private static void awaitEnding(List<Session> sessions) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<Session> sessions = this.connectionFactory.sessions();
-        assertThat(sessions).hasSize(2);
         for (Session session : sessions) {
             while (!CompletableFuture.supplyAsync(session::isEnding, session.eventLoop()).get(30, TimeUnit.SECONDS)) {
                 assertThat(System.nanoTime()).as("the connection told to end within 30 s").isLessThan(deadline);

@@ -155,6 +155,11 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
                     out.add(get);
                     continue;
                 }
+                Command set = plainSet(in);
+                if (set != null) {
+                    out.add(set);
+                    continue;
+                }
                 if (!arrayHeader(in, out)) {
                     return;
                 }
@@ -201,28 +206,92 @@ final class RespRequestDecoder extends ByteToMessageDecoder {
     private GetInPlace plainGet(ByteBuf in) {
         int at = in.readerIndex();
         int end = in.writerIndex();
-        if (end - at < 19 || in.getInt(at) != PLAIN_GET_HEAD || in.getInt(at + 4) != PLAIN_GET_NAME_HEAD
-                || (in.getMedium(at + 8) | 0x202020) != ('g' << 16 | 'e' << 8 | 't')
-                || in.getMedium(at + 11) != ('\r' << 16 | '\n' << 8 | '$')) {
+        if (end - at < 19 || !startsAs(in, at, PLAIN_GET_HEAD, 'g' << 16 | 'e' << 8 | 't')) {
             return null;
         }
-        int p = at + 14;
+        int length = bulkLength(in, at + 14, end, Keys.MAX_KEY_BYTES);
+        if (length <= 0) {
+            return null;
+        }
+        int keyStart = this.plainBulkStart;
+        GetInPlace get = this.gets.take(length);
+        in.getBytes(keyStart, get.keyBytes(), 0, length);
+        // As Redis: the two bytes after a bulk are taken as its CRLF without looking at them.
+        in.readerIndex(keyStart + length + 2);
+        return get;
+    }
+
+    /** {@code *3\r\n}: the head of a plain SET's array. */
+    private static final int PLAIN_SET_HEAD = '*' << 24 | '3' << 16 | '\r' << 8 | '\n';
+
+    /**
+     * A whole {@code *3\r\n$3\r\nSET\r\n$<n>\r\n<key>\r\n$<m>\r\n<value>\r\n} at the reader
+     * index, taken with its key and value copied once, straight into the arrays its write keeps: no
+     * argument list and no name array, which a SET read the general way makes and drops at once.
+     * Anything else, a SET not all there yet, a key the general way refuses, or a value long enough
+     * to be read as a big bulk, gives {@code null} and is read the general way, which words every
+     * error and bounds every length alike.
+     */
+    private Command plainSet(ByteBuf in) {
+        int at = in.readerIndex();
+        int end = in.writerIndex();
+        if (end - at < 24 || !startsAs(in, at, PLAIN_SET_HEAD, 's' << 16 | 'e' << 8 | 't')) {
+            return null;
+        }
+        int keyLength = bulkLength(in, at + 14, end, Keys.MAX_KEY_BYTES);
+        if (keyLength <= 0) {
+            return null;
+        }
+        int keyStart = this.plainBulkStart;
+        // As Redis: the two bytes after a bulk are taken as its CRLF without looking at them.
+        int valueHead = keyStart + keyLength + 2;
+        if (end - valueHead < 4 || in.getByte(valueHead) != '$') {
+            return null;
+        }
+        int valueLength = bulkLength(in, valueHead + 1, end, Math.min(BIG_BULK, this.maxBulkBytes));
+        if (valueLength < 0) {
+            return null;
+        }
+        int valueStart = this.plainBulkStart;
+        byte[] key = new byte[keyLength];
+        in.getBytes(keyStart, key);
+        byte[] value = new byte[valueLength];
+        in.getBytes(valueStart, value);
+        in.readerIndex(valueStart + valueLength + 2);
+        return new Command.Set(key, value);
+    }
+
+    /**
+     * Whether the request at {@code at} is an array headed {@code arrayHead} whose first bulk is
+     * the three-letter name {@code name} (lower case; matched in any case) and a second bulk follows.
+     */
+    private static boolean startsAs(ByteBuf in, int at, int arrayHead, int name) {
+        return in.getInt(at) == arrayHead && in.getInt(at + 4) == PLAIN_GET_NAME_HEAD
+                && (in.getMedium(at + 8) | 0x202020) == name && in.getMedium(at + 11) == ('\r' << 16 | '\n' << 8 | '$');
+    }
+
+    /** Where the bulk {@link #bulkLength} read starts; a field so that reading it makes no object. */
+    private int plainBulkStart;
+
+    /**
+     * The length of the bulk whose decimal length starts at {@code p} (after its {@code $}), when it
+     * is at most {@code most} and it, with the two bytes after it, is all before {@code end};
+     * {@code -1} otherwise. Sets {@link #plainBulkStart}.
+     */
+    private int bulkLength(ByteBuf in, int p, int end, int most) {
+        int start = p;
         int length = 0;
         for (byte b; p < end && (b = in.getByte(p)) != '\r'; p++) {
-            if (b < '0' || b > '9' || length > Keys.MAX_KEY_BYTES) {
-                return null;
+            if (b < '0' || b > '9' || length > most) {
+                return -1;
             }
             length = length * 10 + (b - '0');
         }
-        if (p == at + 14 || length == 0 || length > Keys.MAX_KEY_BYTES || end - p < length + 4
-                || in.getByte(p + 1) != '\n') {
-            return null;
+        if (p == start || length > most || end - p < length + 4 || in.getByte(p + 1) != '\n') {
+            return -1;
         }
-        GetInPlace get = this.gets.take(length);
-        in.getBytes(p + 2, get.keyBytes(), 0, length);
-        // As Redis: the two bytes after a bulk are taken as its CRLF without looking at them.
-        in.readerIndex(p + 2 + length + 2);
-        return get;
+        this.plainBulkStart = p + 2;
+        return length;
     }
 
     /**

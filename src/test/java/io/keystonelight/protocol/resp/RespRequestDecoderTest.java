@@ -104,6 +104,58 @@ class RespRequestDecoderTest {
         return all.toByteArray();
     }
 
+    /**
+     * A SET all in one read is framed straight from the buffer; split byte by byte it is framed the
+     * general way. Both must give the same command, whatever the name's case, value or key length,
+     * and a SET the short way does not take (key refused, value too long for it, bulk over the
+     * limit) must still come out as the general way words it; what follows it must come out too.
+     */
+    @Test
+    void aSetInOneReadIsTheSameCommandAsTheSameSetReadByteByByte() {
+        byte[] longest = "k".repeat(1024).getBytes(StandardCharsets.US_ASCII);
+        byte[][] requests = {
+                RespConnection.request("SET", "key:00000001", "a value of 24 bytes here"),
+                RespConnection.request("sEt", "k", "v"),
+                RespConnection.request("SET", "k", ""),
+                RespConnection.request("SET", "k", "a value\r\nwith CRLF and $3\r\n"),
+                RespConnection.request("SET".getBytes(), longest, "v".getBytes()),
+                RespConnection.request("SET".getBytes(), (new String(longest) + "k").getBytes(), "v".getBytes()),
+                RespConnection.request("SET", "", "v"),
+                RespConnection.request("SET".getBytes(), "k".getBytes(), new byte[70 * 1024]),
+                RespConnection.request("SET".getBytes(), "k".getBytes(), new byte[100 * 1024 + 1]),
+                "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$-1\r\n".getBytes(StandardCharsets.US_ASCII),
+                "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n:1\r\n".getBytes(StandardCharsets.US_ASCII),
+                RespConnection.request("SET", "k", "v", "NX"), };
+        byte[] after = RespConnection.request("GET", "after");
+        for (byte[] request : requests) {
+            byte[] whole = concat(request, after);
+            byte[][] bytes = new byte[whole.length][];
+            for (int i = 0; i < whole.length; i++) {
+                bytes[i] = new byte[] { whole[i] };
+            }
+            List<String> general = described(decode(100 * 1024, bytes));
+            assertThat(general).as("the general way decodes something").isNotEmpty();
+            assertThat(described(decode(100 * 1024, whole)))
+                    .as("%s in one read, against the same bytes one by one", shown(request))
+                    .isEqualTo(general);
+        }
+    }
+
+    private static List<String> described(List<Command> commands) {
+        List<String> described = new ArrayList<>();
+        for (Command command : commands) {
+            described.add(command instanceof Command.Set set ? "Set[" + shown(set.key()) + "=" + shown(set.value()) + "]"
+                    : command instanceof Command.Get get ? "Get[" + shown(get.key()) + "]" : command.toString());
+        }
+        return described;
+    }
+
+    private static String shown(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        return text.length() > 40 ? text.substring(0, 20) + "...(" + text.length() + " bytes)"
+                : text.replace("\r", "\\r").replace("\n", "\\n");
+    }
+
     @Test
     void aBulkAtTheLimitIsTakenAndOneByteMoreIsAProtocolErrorThatClosesTheConnection() {
         byte[] atLimit = RespConnection.request("SET".getBytes(), "k".getBytes(), new byte[100]);

@@ -174,7 +174,7 @@ public class KeyValueStore implements AutoCloseable {
             this.previous.of(k, ko, kl);
             KeyValueStore.this.tables.strings.set(k, ko, kl, v, vo, vl, this.previous);
             KeyValueStore.this.liveBytes.add(RecordBatch.putRecordLength(k, ko, kl, v, vo, vl)
-                    - this.previous.recordLength);
+                    - this.previous.recordLength());
             forgetOtherState(k, ko, kl);
         }
 
@@ -201,7 +201,7 @@ public class KeyValueStore implements AutoCloseable {
             applyHeld();
             this.previous.of(k, ko, kl);
             KeyValueStore.this.tables.strings.delete(k, ko, kl, this.previous);
-            KeyValueStore.this.liveBytes.add(-this.previous.recordLength);
+            KeyValueStore.this.liveBytes.add(-this.previous.recordLength());
             forgetOtherState(k, ko, kl);
         }
 
@@ -263,31 +263,6 @@ public class KeyValueStore implements AutoCloseable {
         void clear() {
             this.count = 0;
             this.used = 0;
-        }
-    }
-
-    /** Measures, in the form it is written, the record of a key's value the table hands over. */
-    private static final class PreviousRecord implements KeyTable.ValueReader {
-
-        private byte[] k;
-
-        private int ko;
-
-        private int kl;
-
-        /** 0 until the table hands a value over: the key had none. */
-        private int recordLength;
-
-        void of(byte[] key, int keyOffset, int keyLength) {
-            this.k = key;
-            this.ko = keyOffset;
-            this.kl = keyLength;
-            this.recordLength = 0;
-        }
-
-        @Override
-        public void value(byte[] buf, int off, int len) {
-            this.recordLength = RecordBatch.putRecordLength(this.k, this.ko, this.kl, buf, off, len);
         }
     }
 

@@ -40,6 +40,9 @@ final class PendingChanges implements Mutations {
      */
     private final ChangeSet changed = new ChangeSet();
 
+    /** Measures what each published change replaced; one at a time, as changes publish in turn. */
+    private final PreviousRecord previousRecord = new PreviousRecord();
+
     /** The collections this group copied: changed in place until the group is applied. */
     private final Set<Object> ownCopies = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -879,33 +882,27 @@ final class PendingChanges implements Mutations {
     /** @return by how much the bytes of live string records changed */
     private long publish(byte[] k, Object value) {
         long delta = 0;
+        // The value replaced or removed is measured where it lies in the table: a copy of it
+        // only to learn its record's length would be an array per SET of a key that had one.
+        this.previousRecord.of(k, 0, k.length);
         if (value instanceof byte[] string) {
-            byte[] previous = this.tables.strings.put(k, string);
-            if (previous != null) {
-                delta -= RecordBatch.putRecordLength(k, previous);
-            }
+            this.tables.strings.set(k, 0, k.length, string, 0, string.length, this.previousRecord);
             delta += RecordBatch.putRecordLength(k, string);
             if (!this.tables.objects.isEmpty()) {
                 this.tables.objects.remove(new ByteKey(k));
             }
         }
         else if (value == DELETED) {
-            byte[] previous = this.tables.strings.remove(k);
-            if (previous != null) {
-                delta -= RecordBatch.putRecordLength(k, previous);
-            }
+            this.tables.strings.delete(k, 0, k.length, this.previousRecord);
             if (!this.tables.objects.isEmpty()) {
                 this.tables.objects.remove(new ByteKey(k));
             }
         }
         else {
             this.tables.objects.put(new ByteKey(k), value);
-            byte[] previous = this.tables.strings.remove(k);
-            if (previous != null) {
-                delta -= RecordBatch.putRecordLength(k, previous);
-            }
+            this.tables.strings.delete(k, 0, k.length, this.previousRecord);
         }
-        return delta;
+        return delta - this.previousRecord.recordLength();
     }
 
     private void publishDeadline(byte[] key, long deadline) {

@@ -13,23 +13,22 @@ import org.springframework.test.context.TestPropertySource;
  * A SET with one request in flight makes no future, stage, task or reply object of its own (issue
  * 19), and its change in the group makes no map entry or key object: what the event loops and the
  * committer allocate per SET, read from INFO's per-thread counters over thousands of SETs, stays
- * under what the request and its write take. Each bound is what is left with about 76 bytes of
- * headroom (221 bytes per text SET, 224 per RESP SET here), below what a RESP SET took while its
- * decoder made an argument list (304), below what a change set of hash maps took (350 and 432)
- * and far below a future per write with its completions.
+ * under what the request and its write take. Here that is 174 bytes per text SET and 184 per RESP
+ * SET: the key and value the decoder copies out, the command and its write, and the record the
+ * key table's arena appends. Each bound leaves about 36 bytes of headroom, below what a SET took
+ * while publishing it copied out the value it replaced (221 text, 224 RESP) and while the RESP
+ * decoder made an argument list for it (304), and far below a future per write with its
+ * completions.
  */
 @TestPropertySource(properties = "keystonelight.storage.fsync=everysec")
 class SetAllocatesLittleTest extends AllocationPerRequest {
 
     private static final int SETS = 5_000;
 
-    /**
-     * A plain RESP SET is framed straight from the read buffer, as a text line is: no argument list
-     * or name array, so its bound is the text protocol's.
-     */
-    private static final double MOST_BYTES_PER_RESP_SET = 300;
+    /** A plain RESP SET is framed straight from the read buffer, as a text line is: no argument list. */
+    private static final double MOST_BYTES_PER_RESP_SET = 220;
 
-    private static final double MOST_BYTES_PER_TEXT_SET = 300;
+    private static final double MOST_BYTES_PER_TEXT_SET = 210;
 
     @Test
     void aRespSetAllocatesNoFutureOrReplyOfItsOwn() {

@@ -118,6 +118,25 @@ class KeyValueStoreTest {
         assertThat(stats.writeFailure()).isNull();
     }
 
+    /**
+     * An overwrite reclaims the record of the value it replaces, measured in the form that value
+     * was written in (escaped or plain), not the new value's.
+     */
+    @Test
+    void anOverwriteReclaimsTheRecordOfTheValueItReplaces() throws Exception {
+        KeyValueStore store = open();
+        store.set("a", "line one\nline two");
+        long escapedRecord = Files.size(dataFile());
+        store.set("a", "22222");
+        store.set("a", "1");
+        StoreStats stats = store.stats();
+        assertThat(stats.dataFileBytes()).isEqualTo(Files.size(dataFile()));
+        assertThat(stats.reclaimableBytes())
+                .as("the escaped record of %d bytes and \"a|22222\" are reclaimable, \"a|1\" is live",
+                        escapedRecord)
+                .isEqualTo(escapedRecord + "a|22222\n".length());
+    }
+
     @Test
     void concurrentWritersShareFsyncsAndTheFileEndsInTheMapsState() throws Exception {
         FaultyDisk disk = new FaultyDisk();

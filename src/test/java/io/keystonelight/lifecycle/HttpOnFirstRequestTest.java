@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.keystonelight.support.ServerInThisJvm;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -63,5 +65,26 @@ class HttpOnFirstRequestTest {
         assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"store\"").contains("\"tcpEndpoint\"");
         assertThat(this.context.getBeanFactory().containsSingleton(CODECS))
                 .as("the codecs after the first HTTP request").isTrue();
+
+        // Plain JSON asked for by name goes through the codecs, which have no mapper of the
+        // application's to take (see the next test), and answers as before.
+        HttpResponse<String> json = http.send(HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + this.httpPort + "/actuator/health"))
+                .header("Accept", "application/json").timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json.statusCode()).as("health asked for as application/json: status").isEqualTo(200);
+        assertThat(json.headers().firstValue("Content-Type")).as("health asked for as application/json")
+                .hasValue("application/json");
+        assertThat(json.body()).startsWith("{\"components\":{\"diskSpace\":{\"details\":{")
+                .contains("\"store\":{\"details\":{\"keys\":0,").contains("\"tcpEndpoint\"")
+                .endsWith("\"groups\":[\"liveness\",\"readiness\"],\"status\":\"UP\"}");
+    }
+
+    @Test
+    void theStartDefinesNoJsonMapperOfTheApplication() {
+        // Jackson's auto-configuration is left out: its mapper, unused, had Spring's @EventListener
+        // search load some 200 of Jackson's classes before the data port served.
+        assertThat(this.context.getBeanFactory().getBeanNamesForType(JsonMapper.class, true, false))
+                .as("JSON mapper beans; expected none, Actuator has its own").isEmpty();
     }
 }

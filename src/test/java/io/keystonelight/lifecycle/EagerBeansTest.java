@@ -1,0 +1,121 @@
+package io.keystonelight.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import io.keystonelight.support.ServerInThisJvm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.Schedules;
+import org.springframework.scheduling.config.ScheduledTask;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Under {@code spring.main.lazy-initialization} a bean that is never asked for is never made, and a
+ * {@code @Scheduled} method of a bean never made never runs: the once-a-second fsync, active
+ * expiry and the compaction check would silently stop. Spring Boot's own filter that kept such
+ * beans eager is left out of the start for what it cost ({@link EagerServerBeans}), so this
+ * checks, on the whole server as it starts (HTTP side included), that every bean definition whose
+ * class has a {@code @Scheduled} method, the server's or a library's, was made by the start and
+ * its methods are scheduled.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class EagerBeansTest {
+
+    @TempDir
+    static Path folder;
+
+    @DynamicPropertySource
+    static void serverInTheTestsFolder(DynamicPropertyRegistry registry) {
+        ServerInThisJvm.serverIn(registry, () -> folder);
+    }
+
+    @Autowired
+    ConfigurableApplicationContext context;
+
+    @Test
+    void everyBeanWithAScheduledMethodIsMadeByTheStartAndItsMethodsAreScheduled() {
+        ConfigurableListableBeanFactory beans = this.context.getBeanFactory();
+        Map<String, Set<String>> scheduledMethodsByBean = new TreeMap<>();
+        for (String name : beans.getBeanDefinitionNames()) {
+            Class<?> type = beans.getType(name, false);
+            if (type != null) {
+                Set<String> methods = scheduledMethods(ClassUtils.getUserClass(type));
+                if (!methods.isEmpty()) {
+                    scheduledMethodsByBean.put(name, methods);
+                }
+            }
+        }
+        // Not a test that passes on an empty list: the server's three scheduled methods must be found.
+        assertThat(scheduledMethodsByBean.values().stream().flatMap(Set::stream))
+                .as("@Scheduled methods of the started server's beans")
+                .contains("io.keystonelight.store.KeyValueStore.syncEverySecond",
+                        "io.keystonelight.store.KeyValueStore.expireSome",
+                        "io.keystonelight.compaction.CompactionScheduler.compactWhenDue");
+
+        Set<String> notMade = scheduledMethodsByBean.keySet().stream()
+                .filter(name -> !beans.containsSingleton(name))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(notMade).as("beans with a @Scheduled method (%s) left unmade by the start, which "
+                + "never runs their methods; expected every one made", scheduledMethodsByBean).isEmpty();
+
+        Set<String> scheduled = scheduledTasks();
+        Set<String> expected = scheduledMethodsByBean.values().stream().flatMap(Set::stream)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(scheduled).as("methods the scheduler holds once the server serves; expected every "
+                + "@Scheduled method of every bean").containsAll(expected);
+    }
+
+    @Test
+    void springBootsFilterForScheduledBeansIsNotInTheStart() {
+        assertThat(this.context.getBeanFactory().containsBeanDefinition(EagerServerBeans.SCHEDULED_BEANS_FILTER))
+                .as("Spring Boot's @Scheduled filter, which lists the methods of every bean's class at "
+                        + "start; expected taken out by EagerServerBeans")
+                .isFalse();
+    }
+
+    private static Set<String> scheduledMethods(Class<?> type) {
+        Map<Method, Boolean> annotated = MethodIntrospector.selectMethods(type,
+                (MethodIntrospector.MetadataLookup<Boolean>) method -> AnnotatedElementUtils
+                        .getMergedRepeatableAnnotations(method, Scheduled.class, Schedules.class).isEmpty() ? null
+                                : Boolean.TRUE);
+        return annotated.keySet().stream().map(EagerBeansTest::describe)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** What the scheduler holds, each task named as Spring names a scheduled method: class, dot, method. */
+    private Set<String> scheduledTasks() {
+        Set<String> methods = new TreeSet<>();
+        for (ScheduledTaskHolder holder : this.context.getBeansOfType(ScheduledTaskHolder.class).values()) {
+            for (ScheduledTask task : holder.getScheduledTasks()) {
+                methods.add(task.toString());
+            }
+        }
+        return methods;
+    }
+
+    private static String describe(Method method) {
+        return method.getDeclaringClass().getName() + "." + method.getName();
+    }
+}

@@ -135,6 +135,31 @@ class TypedRecordsTest {
     }
 
     @Test
+    void everyScoreIsRecordedSoThatItReplaysToTheSameDouble() throws IOException {
+        KeyValueStore store = open();
+        long now = System.currentTimeMillis();
+        String[][] scores = { { "169", "int" }, { "-7", "negative" }, { "0", "zero" }, { "-0", "negative-zero" },
+                { "1.5", "fraction" }, { "9007199254740993", "past-2^53" }, { "-9007199254740992", "minus-2^53" },
+                { "1e300", "huge" }, { "-inf", "minus-inf" }, { "+inf", "inf" }, { "0.1", "tenth" } };
+        for (String[] score : scores) {
+            run(store, now, "ZADD", "z", score[0], score[1]);
+        }
+        assertThat(lines()).contains("|zadd|z|169|int", "|zadd|z|-7|negative", "|zadd|z|0|zero",
+                "|zadd|z|-9007199254740992|minus-2^53");
+        List<String> before = new ArrayList<>();
+        List<String> after = new ArrayList<>();
+        for (String[] score : scores) {
+            before.add(score[1] + "=" + new String((byte[]) run(store, now, "ZSCORE", "z", score[1])));
+        }
+        KeyValueStore replayed = reopen(store);
+        for (String[] score : scores) {
+            after.add(score[1] + "=" + new String((byte[]) run(replayed, now, "ZSCORE", "z", score[1])));
+        }
+        assertThat(after).as("scores after a replay of the data file %s", lines()).isEqualTo(before)
+                .contains("past-2^53=9007199254740992", "huge=1.0000000000000001e+300", "tenth=0.10000000000000001");
+    }
+
+    @Test
     void aWriteGroupTornByACrashIsReplayedWholeOrNotAtAll() throws IOException {
         KeyValueStore store = open();
         long now = System.currentTimeMillis();

@@ -14,7 +14,9 @@ import java.util.function.Consumer;
  * <h2>Layout</h2>
  * Every entry is one record in an append-only <em>arena</em> of large {@code byte[]} segments:
  * {@code varint(keyLength << 1 | dead)}, {@code varint(valueLength)}, the key bytes, the value
- * bytes. An overwrite appends a new record and sets the dead bit of the old one; a removal sets
+ * bytes. An overwrite by a value of the same length writes the new value over the old one's bytes
+ * (counters, fixed-size values: no dead bytes, nothing to reclaim), unless a snapshot is open;
+ * any other overwrite appends a new record and sets the dead bit of the old one; a removal sets
  * the dead bit. The <em>index</em> is one {@code long[]} open-addressing table (linear probing,
  * backward-shift deletion): a slot holds the top 24 bits of the key's hash and the arena address
  * of its live record, so a probe compares keys only when 24 hash bits agree. About 28 bytes of
@@ -29,7 +31,8 @@ import java.util.function.Consumer;
  * {@link #scan}) while <b>one thread at a time</b> mutates ({@link #put}, {@link #remove},
  * {@link #clear}, {@link #beginSnapshot}); the locking is inside. Reads are optimistic
  * ({@link StampedLock}): they take no lock unless a mutation overlapped them, and then retry under
- * the read lock. A mutation holds the write lock for one index update and one arena append.
+ * the read lock. A mutation holds the write lock for one index update and one arena append (or one
+ * overwrite in place).
  *
  * <h2>Buffers</h2>
  * Every method copies what it keeps and what it returns: the caller may reuse the arrays it passes
@@ -39,8 +42,8 @@ import java.util.function.Consumer;
  * {@link #beginSnapshot()} marks the arena's end; {@link Snapshot#next} then walks the records up
  * to that mark in arena order, a chunk at a time, with no lock, while mutations go on. It yields
  * every entry that was live when the snapshot began and has not been written since: records never
- * move while a snapshot is open (reclaiming is suspended), a write never changes a record in place
- * (only its dead bit), and the index's moves (resizes, backward shifts) do not concern the walk.
+ * move while a snapshot is open (reclaiming is suspended), no value is overwritten in place while
+ * one is (a write only sets a dead bit), and the index's moves (resizes, backward shifts) do not concern the walk.
  * An entry written after the snapshot began may be yielded with its old value or skipped; the
  * caller carries such writes over itself (the data file keeps them aside).
  */
@@ -199,7 +202,8 @@ public final class KeyTable {
     /**
      * Hands the value of the key in {@code k[ko, ko + kl)} to {@code reader} where it lies, with no
      * copy: for writing it straight into an output buffer. The reader runs under the read lock
-     * (the writer waits for it): it must be quick and must not keep the array. Returns
+     * (the writer waits for it): it must be quick and must not keep the array, whose bytes a later
+     * write of a value of the same length overwrites in place. Returns
      * {@code false}, without calling it, if the key has no value.
      */
     public boolean readValue(byte[] k, int ko, int kl, ValueReader reader) {
@@ -375,6 +379,11 @@ public final class KeyTable {
         long hash = hash(k, ko, kl);
         long[] t = this.slots;
         int at = find(t, k, ko, kl, hash);
+        if (at >= 0 && this.openSnapshots == 0 && overwriteInPlace((t[at] & ADDRESS_MASK) - 1, v, vo, vl, previous)) {
+            // Reclaiming goes on as after any write: dead bytes other writes left are still freed.
+            reclaimStep();
+            return vl;
+        }
         if (at >= 0 && previous != null) {
             readValueAt((t[at] & ADDRESS_MASK) - 1, previous);
         }
@@ -395,6 +404,32 @@ public final class KeyTable {
         }
         reclaimStep();
         return previousLength;
+    }
+
+    /**
+     * Writes the value over the one of the live record at {@code address} when both have the same
+     * length, after handing the old one to {@code previous}: the record keeps its size and place,
+     * so no dead bytes are left and the arena does not grow. Only under the write lock and with no
+     * snapshot open, the one reader that reads records with no lock; every other reader of a
+     * value holds the read lock ({@link #readValue}) or validates its optimistic read
+     * ({@link #get}), so none sees the bytes change. Returns {@code false}, having changed
+     * nothing, when the lengths differ.
+     */
+    private boolean overwriteInPlace(long address, byte[] v, int vo, int vl, ValueReader previous) {
+        byte[] seg = this.segments[(int) (address >>> SEGMENT_SHIFT)];
+        int p = (int) (address & OFFSET_MASK);
+        long header = readVarint(seg, p);
+        p += (int) (header >>> 32);
+        long valueHeader = readVarint(seg, p);
+        if ((int) valueHeader != vl) {
+            return false;
+        }
+        int start = p + (int) (valueHeader >>> 32) + ((int) header >>> 1);
+        if (previous != null) {
+            previous.value(seg, start, vl);
+        }
+        System.arraycopy(v, vo, seg, start, vl);
+        return true;
     }
 
     /** Removes {@code key}; returns its value, or {@code null} if it had none. */

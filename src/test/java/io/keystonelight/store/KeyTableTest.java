@@ -222,10 +222,14 @@ class KeyTableTest {
                 table.put(bytes(key), bytes(value));
                 atStart.put(key, value);
             }
-            // Dead records, so that reclaiming would run (and move live records) if it were allowed to.
+            // Dead records, so that reclaiming would run (and move live records) if it were allowed
+            // to: each value is written twice more, the first time one byte longer, so that both
+            // writes append (a value of the same length would be written in place).
             for (int i = 0; i < 60_000; i += 2) {
+                table.put(bytes("key" + i), bytes(atStart.get("key" + i) + "+"));
                 table.put(bytes("key" + i), bytes(atStart.get("key" + i)));
             }
+            assertThat(table.deadBytes()).as("dead bytes before the snapshot").isGreaterThan(KeyTable.MIN_SEGMENT);
             KeyTable.Snapshot snapshot = table.beginSnapshot();
             Set<String> written = ConcurrentHashMap.newKeySet();
             AtomicBoolean walking = new AtomicBoolean(true);
@@ -329,6 +333,134 @@ class KeyTableTest {
         List<String> each = new ArrayList<>();
         table.forEachKey(key -> each.add(text(key)));
         assertThat(each).doesNotHaveDuplicates().hasSize(table.size()).containsAll(present);
+    }
+
+    private static String sixteen(int key, int round) {
+        return String.format("%08d:%07d", key, round);
+    }
+
+    @Test
+    void anOverwriteOfTheSameLengthWritesInPlaceAndLeavesNoDeadBytes() {
+        KeyTable table = new KeyTable();
+        for (int i = 0; i < 1000; i++) {
+            table.put(bytes("key" + i), bytes(sixteen(i, 0)));
+        }
+        long memory = table.memoryBytes();
+        assertThat(table.deadBytes()).isZero();
+        StringBuilder previous = new StringBuilder();
+        // 20 rounds of 1000 overwrites: appended, they would fill several segments.
+        for (int round = 1; round <= 20; round++) {
+            for (int i = 0; i < 1000; i++) {
+                byte[] k = bytes("key" + i);
+                byte[] v = bytes(sixteen(i, round));
+                previous.setLength(0);
+                int length = table.set(k, 0, k.length, v, 0, v.length,
+                        (buf, off, len) -> previous.append(new String(buf, off, len, StandardCharsets.ISO_8859_1)));
+                check(i, "previous length of key" + i, 16, length);
+                check(i, "previous value of key" + i, sixteen(i, round - 1), previous.toString());
+            }
+            check(round, "dead bytes after round " + round, 0L, table.deadBytes());
+            check(round, "memory after round " + round, memory, table.memoryBytes());
+        }
+        Map<String, String> expected = new HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            expected.put("key" + i, sixteen(i, 20));
+            assertThat(text(table.get(bytes("key" + i)))).isEqualTo(sixteen(i, 20));
+        }
+        assertThat(contents(table)).isEqualTo(expected);
+        // A value of another length still takes a new record and leaves the old one dead.
+        table.put(bytes("key0"), bytes("longer than sixteen"));
+        assertThat(table.deadBytes()).as("dead bytes after an overwrite by a longer value").isPositive();
+        assertThat(text(table.get(bytes("key0")))).isEqualTo("longer than sixteen");
+    }
+
+    @Test
+    void anOpenSnapshotNeverSeesAValueChangeAndTheOverwriteAppendsInstead() {
+        KeyTable table = new KeyTable();
+        for (int i = 0; i < 1000; i++) {
+            table.put(bytes("key" + i), bytes(sixteen(i, 0)));
+        }
+        KeyTable.Snapshot snapshot = table.beginSnapshot();
+        for (int i = 0; i < 1000; i += 2) {
+            table.put(bytes("key" + i), bytes(sixteen(i, 1)));
+        }
+        Map<String, String> walked = new HashMap<>();
+        while (snapshot.next(100, (buf, ko, kl, vo, vl) -> walked.put(new String(buf, ko, kl, StandardCharsets.ISO_8859_1),
+                new String(buf, vo, vl, StandardCharsets.ISO_8859_1)))) {
+            // next chunk
+        }
+        snapshot.close();
+        for (int i = 0; i < 1000; i++) {
+            String seen = walked.get("key" + i);
+            // A key written since the snapshot began is skipped or has its old value, never the new one.
+            if (i % 2 == 0) {
+                assertThat(seen).as("key%d in the snapshot", i).isIn(null, sixteen(i, 0));
+            }
+            else {
+                assertThat(seen).as("key%d in the snapshot", i).isEqualTo(sixteen(i, 0));
+            }
+            assertThat(text(table.get(bytes("key" + i)))).isEqualTo(sixteen(i, i % 2 == 0 ? 1 : 0));
+        }
+        // The overwrites appended: their old records are dead.
+        assertThat(table.deadBytes()).as("dead bytes after 500 overwrites while a snapshot is open").isPositive();
+        // Once it is closed, overwrites go in place again.
+        long dead = table.deadBytes();
+        for (int i = 0; i < 1000; i++) {
+            table.put(bytes("key" + i), bytes(sixteen(i, 2)));
+        }
+        assertThat(table.deadBytes()).as("dead bytes after overwrites with no snapshot open").isEqualTo(dead);
+    }
+
+    @Test
+    void readersNeverSeeHalfOfAValueOverwrittenInPlace() throws Exception {
+        KeyTable table = new KeyTable();
+        int keys = 64;
+        int length = 4096;
+        for (int i = 0; i < keys; i++) {
+            table.put(bytes("key" + i), new byte[length]);
+        }
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<String> wrong = new AtomicReference<>();
+        AtomicLong reads = new AtomicLong();
+        List<Future<?>> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            boolean inPlace = r == 0;
+            readers.add(this.threads.submit(() -> {
+                Random random = new Random(inPlace ? 1 : 2);
+                byte[][] seen = new byte[1][];
+                while (writing.get() && wrong.get() == null) {
+                    byte[] k = bytes("key" + random.nextInt(keys));
+                    if (inPlace) {
+                        table.readValue(k, 0, k.length, (buf, off, len) -> seen[0] = Arrays.copyOfRange(buf, off, off + len));
+                    }
+                    else {
+                        seen[0] = table.get(k);
+                    }
+                    // Every write fills the value with one byte: two different bytes are a torn read.
+                    byte[] v = seen[0];
+                    for (int i = 1; i < v.length; i++) {
+                        if (v[i] != v[0]) {
+                            wrong.set((inPlace ? "readValue" : "get") + " of " + text(k) + " saw byte " + v[0]
+                                    + " at 0 and " + v[i] + " at " + i + ": expected one byte throughout");
+                            break;
+                        }
+                    }
+                    reads.incrementAndGet();
+                }
+            }));
+        }
+        byte[] value = new byte[length];
+        for (int op = 0; op < 100_000 && wrong.get() == null; op++) {
+            Arrays.fill(value, (byte) op);
+            table.put(bytes("key" + (op % keys)), value);
+        }
+        writing.set(false);
+        for (Future<?> reader : readers) {
+            reader.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(wrong.get()).isNull();
+        assertThat(reads.get()).isPositive();
+        assertThat(table.deadBytes()).as("dead bytes: every write was in place").isZero();
     }
 
     @Test

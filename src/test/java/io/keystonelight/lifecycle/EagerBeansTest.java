@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.keystonelight.support.ServerInThisJvm;
@@ -63,16 +64,7 @@ class EagerBeansTest {
     @Test
     void everyBeanWithAScheduledMethodIsMadeByTheStartAndItsMethodsAreScheduled() {
         ConfigurableListableBeanFactory beans = this.context.getBeanFactory();
-        Map<String, Set<String>> scheduledMethodsByBean = new TreeMap<>();
-        for (String name : beans.getBeanDefinitionNames()) {
-            Class<?> type = beans.getType(name, false);
-            if (type != null) {
-                Set<String> methods = scheduledMethods(ClassUtils.getUserClass(type));
-                if (!methods.isEmpty()) {
-                    scheduledMethodsByBean.put(name, methods);
-                }
-            }
-        }
+        Map<String, Set<String>> scheduledMethodsByBean = methodsByBean(EagerBeansTest::scheduledMethods);
         // Not a test that passes on an empty list: the server's three scheduled methods must be found.
         assertThat(scheduledMethodsByBean.values().stream().flatMap(Set::stream))
                 .as("@Scheduled methods of the started server's beans")
@@ -108,23 +100,15 @@ class EagerBeansTest {
      */
     @Test
     void noBeanOfTheStartedServerHasAnEventListenerMethodAndTheSearchIsNotInTheStart() {
-        ConfigurableListableBeanFactory beans = this.context.getBeanFactory();
-        assertThat(beans.containsBeanDefinition(AnnotationConfigUtils.EVENT_LISTENER_PROCESSOR_BEAN_NAME))
+        assertThat(this.context.getBeanFactory()
+                .containsBeanDefinition(AnnotationConfigUtils.EVENT_LISTENER_PROCESSOR_BEAN_NAME))
                 .as("Spring's @EventListener processor, which lists the methods of every bean's class at "
                         + "start; expected taken out by EagerServerBeans")
                 .isFalse();
-        Map<String, Set<String>> listenerMethodsByBean = new TreeMap<>();
-        for (String name : beans.getBeanDefinitionNames()) {
-            Class<?> type = beans.getType(name, false);
-            if (type != null) {
-                Set<String> methods = eventListenerMethods(ClassUtils.getUserClass(type));
-                if (!methods.isEmpty()) {
-                    listenerMethodsByBean.put(name, methods);
-                }
-            }
-        }
-        assertThat(listenerMethodsByBean).as("beans with @EventListener methods, which the start no longer "
-                + "registers; expected none (implement ApplicationListener instead)").isEmpty();
+        assertThat(methodsByBean(EagerBeansTest::eventListenerMethods))
+                .as("beans with @EventListener methods, which the start no longer registers; expected none "
+                        + "(implement ApplicationListener instead)")
+                .isEmpty();
     }
 
     /** The server's classes that are not beans of this start (cluster mode's, for one) are checked from their bytecode. */
@@ -145,6 +129,22 @@ class EagerBeansTest {
         assertThat(classes).as("class files of the server found on the class path").hasSizeGreaterThan(100);
         assertThat(declaring).as("classes of the server with @EventListener methods, which the start no "
                 + "longer registers; expected none (implement ApplicationListener instead)").isEmpty();
+    }
+
+    /** The annotated methods of each bean definition's class, by bean name; beans without any are left out. */
+    private Map<String, Set<String>> methodsByBean(Function<Class<?>, Set<String>> annotatedMethods) {
+        ConfigurableListableBeanFactory beans = this.context.getBeanFactory();
+        Map<String, Set<String>> methodsByBean = new TreeMap<>();
+        for (String name : beans.getBeanDefinitionNames()) {
+            Class<?> type = beans.getType(name, false);
+            if (type != null) {
+                Set<String> methods = annotatedMethods.apply(ClassUtils.getUserClass(type));
+                if (!methods.isEmpty()) {
+                    methodsByBean.put(name, methods);
+                }
+            }
+        }
+        return methodsByBean;
     }
 
     private static Set<String> eventListenerMethods(Class<?> type) {

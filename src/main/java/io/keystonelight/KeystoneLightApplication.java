@@ -31,6 +31,8 @@ public class KeystoneLightApplication {
 
     private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
 
+    private static final String NETTY_FLIGHT_RECORDER_EVENTS = "io.netty.jfr.enabled";
+
     public static void main(String[] args) {
         // First of all: until a handler is installed, SIGUSR1 kills the JVM outright, skipping
         // every shutdown step.
@@ -50,6 +52,13 @@ public class KeystoneLightApplication {
             // every path that allocates one; a server keeps it only when asked for by name.
             if (System.getProperty(LEAK_DETECTION) == null) {
                 System.setProperty(LEAK_DETECTION, "disabled");
+            }
+            // Netty's allocator records Flight Recorder events when the JVM has a flight recorder,
+            // whether or not a recording runs: about 80 classes of jdk.jfr and Netty's events load
+            // as the data port serves its first request, and each allocation asks whether its
+            // event is on. Whoever profiles Netty's allocations sets it to true.
+            if (System.getProperty(NETTY_FLIGHT_RECORDER_EVENTS) == null) {
+                System.setProperty(NETTY_FLIGHT_RECORDER_EVENTS, "false");
             }
             SpringApplication server = new SpringApplication(KeystoneLightApplication.class);
             server.addInitializers(ReplayAhead.initializer());

@@ -12,8 +12,8 @@ import io.keystonelight.store.CompactionResult;
 import io.keystonelight.store.KeyValueStore;
 import io.keystonelight.store.StoreStats;
 
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
  * at once and answers when done.
  */
 @Component
-public class CompactionScheduler {
+public class CompactionScheduler implements ApplicationListener<ContextClosedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(CompactionScheduler.class);
 
@@ -74,9 +74,13 @@ public class CompactionScheduler {
         }
     }
 
-    /** No compaction starts once the server shuts down; one already running is let finish. */
-    @EventListener(ContextClosedEvent.class)
-    void onShutdown() {
+    /**
+     * No compaction starts once the server shuts down; one already running is let finish. A typed
+     * listener, not {@code @EventListener}: the start does not search beans for that annotation
+     * ({@code lifecycle.EagerServerBeans}).
+     */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
         this.stopping = true;
     }
 

@@ -6,6 +6,7 @@ import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.context.annotation.AnnotationConfigUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.type.MethodMetadata;
@@ -49,6 +50,25 @@ public class EagerServerBeans {
         return registry -> {
             if (registry.containsBeanDefinition(SCHEDULED_BEANS_FILTER)) {
                 registry.removeBeanDefinition(SCHEDULED_BEANS_FILTER);
+            }
+        };
+    }
+
+    /**
+     * Spring's {@code @EventListener} processor is taken out of the start. Once every singleton is
+     * made it lists the methods of every bean's class that is not Spring's own (Netty's, Reactor
+     * Netty's, Micrometer's, ours) to look for the annotation, which loads each type in their
+     * signatures, on the main thread before the data port serves. No bean of the server has such a
+     * method: the server's listeners are {@code ApplicationListener} beans, which Spring registers
+     * by their type without a search. {@code EagerBeansTest} fails if a bean of the started server,
+     * or any class of the server's own, declares an {@code @EventListener} method, which would
+     * otherwise never be called.
+     */
+    @Bean
+    static BeanDefinitionRegistryPostProcessor eventListenerMethodsNeedNoSearch() {
+        return registry -> {
+            if (registry.containsBeanDefinition(AnnotationConfigUtils.EVENT_LISTENER_PROCESSOR_BEAN_NAME)) {
+                registry.removeBeanDefinition(AnnotationConfigUtils.EVENT_LISTENER_PROCESSOR_BEAN_NAME);
             }
         };
     }

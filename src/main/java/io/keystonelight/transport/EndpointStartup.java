@@ -18,7 +18,8 @@ import io.keystonelight.store.KeyValueStore;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.event.EventListener;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerExceptionEvent;
 import org.springframework.integration.ip.tcp.connection.TcpConnectionServerListeningEvent;
@@ -34,9 +35,12 @@ import org.springframework.stereotype.Component;
  * the context builds after that (Actuator's handlers, JSON, WebFlux's codecs, made when it reports
  * itself refreshed) is not needed to serve a request; a health request that comes first waits
  * for them. Without a web server the announcement waits for the runners, as it always did.
+ * <p>
+ * The events come through one typed listener, not {@code @EventListener} methods: the start does
+ * not search beans for that annotation ({@code lifecycle.EagerServerBeans}).
  */
 @Component
-class EndpointStartup implements ApplicationRunner {
+class EndpointStartup implements ApplicationRunner, ApplicationListener<ApplicationEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointStartup.class);
 
@@ -72,25 +76,33 @@ class EndpointStartup implements ApplicationRunner {
         return management != null && !management.equals(environment.getProperty("server.port"));
     }
 
-    @EventListener
-    void onListening(TcpConnectionServerListeningEvent event) {
-        this.listening.complete(event.getPort());
-    }
-
-    @EventListener
-    void onServerException(TcpConnectionServerExceptionEvent event) {
-        this.listening.completeExceptionally(event.getCause());
+    @Override
+    public void onApplicationEvent(ApplicationEvent event) {
+        if (event instanceof TcpConnectionServerListeningEvent listeningEvent) {
+            this.listening.complete(listeningEvent.getPort());
+        }
+        else if (event instanceof TcpConnectionServerExceptionEvent exceptionEvent) {
+            this.listening.completeExceptionally(exceptionEvent.getCause());
+        }
+        else if (event instanceof WebServerInitializedEvent webServerEvent) {
+            onWebServer(webServerEvent);
+        }
     }
 
     /**
      * The web server starts in a later phase than the connection factory, which by then has begun
      * to bind: waiting for that here is waiting for a bind under way.
      */
-    @EventListener
-    void onWebServer(WebServerInitializedEvent event) throws InterruptedException {
+    private void onWebServer(WebServerInitializedEvent event) {
         if (!this.announced
                 && Objects.equals(event.getApplicationContext().getServerNamespace(), this.healthNamespace)) {
-            announce(awaitListening(), event.getWebServer().getPort());
+            try {
+                announce(awaitListening(), event.getWebServer().getPort());
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new EndpointUnavailableException("interrupted while waiting for the TCP endpoint to listen", ex);
+            }
         }
     }
 

@@ -120,6 +120,9 @@ class StartupIT {
                     .doesNotContain("io.micrometer.core.instrument.binder.jvm.")
                     .doesNotContain("io.micrometer.core.instrument.binder.system.")
                     .doesNotContain("io.micrometer.core.instrument.binder.logging.");
+            // Nor Netty's Flight Recorder events for its allocator, the data path having allocated.
+            assertThat(loaded).as("Netty's Flight Recorder events, off unless io.netty.jfr.enabled is set")
+                    .doesNotContain("io.netty.buffer.AbstractAllocatorEvent");
         }
     }
 

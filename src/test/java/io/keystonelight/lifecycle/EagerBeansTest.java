@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.keystonelight.support.ServerInThisJvm;
@@ -19,8 +20,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.AnnotationConfigUtils;
+import org.springframework.context.event.EventListener;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.core.type.classreading.MetadataReader;
+import org.springframework.core.type.classreading.SimpleMetadataReaderFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.annotation.Schedules;
 import org.springframework.scheduling.config.ScheduledTask;
@@ -57,16 +64,7 @@ class EagerBeansTest {
     @Test
     void everyBeanWithAScheduledMethodIsMadeByTheStartAndItsMethodsAreScheduled() {
         ConfigurableListableBeanFactory beans = this.context.getBeanFactory();
-        Map<String, Set<String>> scheduledMethodsByBean = new TreeMap<>();
-        for (String name : beans.getBeanDefinitionNames()) {
-            Class<?> type = beans.getType(name, false);
-            if (type != null) {
-                Set<String> methods = scheduledMethods(ClassUtils.getUserClass(type));
-                if (!methods.isEmpty()) {
-                    scheduledMethodsByBean.put(name, methods);
-                }
-            }
-        }
+        Map<String, Set<String>> scheduledMethodsByBean = methodsByBean(EagerBeansTest::scheduledMethods);
         // Not a test that passes on an empty list: the server's three scheduled methods must be found.
         assertThat(scheduledMethodsByBean.values().stream().flatMap(Set::stream))
                 .as("@Scheduled methods of the started server's beans")
@@ -93,6 +91,68 @@ class EagerBeansTest {
                 .as("Spring Boot's @Scheduled filter, which lists the methods of every bean's class at "
                         + "start; expected taken out by EagerServerBeans")
                 .isFalse();
+    }
+
+    /**
+     * Spring's {@code @EventListener} processor is left out of the start ({@link EagerServerBeans}),
+     * so such a method would never be called: a listener the server relies on (the endpoint's
+     * announcement, compaction's stop) would silently go deaf.
+     */
+    @Test
+    void noBeanOfTheStartedServerHasAnEventListenerMethodAndTheSearchIsNotInTheStart() {
+        assertThat(this.context.getBeanFactory()
+                .containsBeanDefinition(AnnotationConfigUtils.EVENT_LISTENER_PROCESSOR_BEAN_NAME))
+                .as("Spring's @EventListener processor, which lists the methods of every bean's class at "
+                        + "start; expected taken out by EagerServerBeans")
+                .isFalse();
+        assertThat(methodsByBean(EagerBeansTest::eventListenerMethods))
+                .as("beans with @EventListener methods, which the start no longer registers; expected none "
+                        + "(implement ApplicationListener instead)")
+                .isEmpty();
+    }
+
+    /** The server's classes that are not beans of this start (cluster mode's, for one) are checked from their bytecode. */
+    @Test
+    void noClassOfTheServerDeclaresAnEventListenerMethod() throws Exception {
+        String root = getClass().getPackageName().substring(0, getClass().getPackageName().lastIndexOf('.'));
+        Resource[] classes = new PathMatchingResourcePatternResolver()
+                .getResources("classpath*:" + root.replace('.', '/') + "/**/*.class");
+        SimpleMetadataReaderFactory readers = new SimpleMetadataReaderFactory();
+        Set<String> declaring = new TreeSet<>();
+        for (Resource resource : classes) {
+            MetadataReader reader = readers.getMetadataReader(resource);
+            if (reader.getAnnotationMetadata().hasAnnotatedMethods(EventListener.class.getName())) {
+                declaring.add(reader.getClassMetadata().getClassName());
+            }
+        }
+        // Not a check that passes on an empty scan: the server's classes must have been read.
+        assertThat(classes).as("class files of the server found on the class path").hasSizeGreaterThan(100);
+        assertThat(declaring).as("classes of the server with @EventListener methods, which the start no "
+                + "longer registers; expected none (implement ApplicationListener instead)").isEmpty();
+    }
+
+    /** The annotated methods of each bean definition's class, by bean name; beans without any are left out. */
+    private Map<String, Set<String>> methodsByBean(Function<Class<?>, Set<String>> annotatedMethods) {
+        ConfigurableListableBeanFactory beans = this.context.getBeanFactory();
+        Map<String, Set<String>> methodsByBean = new TreeMap<>();
+        for (String name : beans.getBeanDefinitionNames()) {
+            Class<?> type = beans.getType(name, false);
+            if (type != null) {
+                Set<String> methods = annotatedMethods.apply(ClassUtils.getUserClass(type));
+                if (!methods.isEmpty()) {
+                    methodsByBean.put(name, methods);
+                }
+            }
+        }
+        return methodsByBean;
+    }
+
+    private static Set<String> eventListenerMethods(Class<?> type) {
+        Map<Method, Boolean> annotated = MethodIntrospector.selectMethods(type,
+                (MethodIntrospector.MetadataLookup<Boolean>) method -> AnnotatedElementUtils
+                        .hasAnnotation(method, EventListener.class) ? Boolean.TRUE : null);
+        return annotated.keySet().stream().map(EagerBeansTest::describe)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static Set<String> scheduledMethods(Class<?> type) {

@@ -38,8 +38,8 @@ COPY --from=build /extracted/snapshot-dependencies/ /app/
 COPY docker/healthcheck docker/aot-training /app/
 COPY --from=build /extracted/application/ /app/
 # The AOT cache (JEP 483, 514, 515), as Spring Boot documents it: one training start that
-# completes and is stopped (docker/aot-training: it also answers a client's and the HEALTHCHECK's
-# first requests) records the classes it loaded and linked, and the profiles of the methods it
+# completes and is stopped (docker/aot-training: it starts on a data file of 200,000 keys, and
+# answers a client's and the HEALTHCHECK's first requests) records the classes it loaded and linked, and the profiles of the methods it
 # ran, into a cache in a layer of its own after the code's (it is remade with every code change,
 # about 75 MB). The JVM maps them at start instead of loading, verifying and linking each from
 # the jars.

@@ -636,27 +636,8 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
      */
     private static final class ReadHeaders extends MessageHeaders {
 
-        private final String connectionId;
-
         ReadHeaders(String connectionId) {
             super(Map.of(IpHeaders.CONNECTION_ID, connectionId), ID_VALUE_NONE, -1L);
-            this.connectionId = connectionId;
-        }
-
-        /**
-         * The endpoints ask the read's headers five or six times a read (send timeouts, reply
-         * channels, the connection id), every answer but one "absent": a comparison with the one
-         * name held costs less than a hash map's lookup, which the profile of one request in
-         * flight shows on the event loop.
-         */
-        @Override
-        public Object get(Object key) {
-            return IpHeaders.CONNECTION_ID.equals(key) ? this.connectionId : null;
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return IpHeaders.CONNECTION_ID.equals(key);
         }
     }
 

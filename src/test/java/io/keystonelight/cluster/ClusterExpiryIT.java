@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import io.keystonelight.support.ClusterProcesses;
 import io.keystonelight.support.RespConnection;
@@ -18,6 +19,7 @@ import io.keystonelight.support.RespConnection;
  * every node agrees on it; once it passed no node returns the key, and a leader killed and
  * brought back resurrects none.
  */
+@ResourceLock(ClusterProcesses.NODES)
 class ClusterExpiryIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import io.keystonelight.cluster.LinearizabilityChecker.Kind;
 import io.keystonelight.cluster.LinearizabilityChecker.Op;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * be linearizable (checked by {@link LinearizabilityChecker}, which {@link LinearizabilityCheckerTest}
  * shows rejecting bad histories).
  */
+@ResourceLock(ClusterProcesses.NODES)
 class ClusterLinearizabilityIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);

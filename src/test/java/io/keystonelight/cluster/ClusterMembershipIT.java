@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import io.keystonelight.cluster.LinearizabilityChecker.Kind;
 import io.keystonelight.cluster.LinearizabilityChecker.Op;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the membership its log holds. {@code -Dkeystonelight.membership.ops=N} runs longer (more
  * operations between the steps).
  */
+@ResourceLock(ClusterProcesses.NODES)
 class ClusterMembershipIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);

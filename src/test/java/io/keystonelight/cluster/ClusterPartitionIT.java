@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import io.keystonelight.cluster.LinearizabilityChecker.Kind;
 import io.keystonelight.cluster.LinearizabilityChecker.Op;
@@ -39,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * longer, {@code -Dkeystonelight.partition.seed=N} repeats a schedule.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(ClusterProcesses.NODES)
 class ClusterPartitionIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import io.keystonelight.support.ClusterProcesses;
 import io.keystonelight.support.LineClient;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leader has purged its log behind a snapshot, so the follower must catch up from the snapshot.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(ClusterProcesses.NODES)
 class ClusterSnapshotIT {
 
     private static final Duration ELECTION = Duration.ofSeconds(60);

@@ -25,6 +25,13 @@ import java.util.regex.Pattern;
  */
 public final class ClusterProcesses implements AutoCloseable {
 
+    /**
+     * The lock a test class that starts a cluster holds, so that the integration tests, two
+     * classes at a time, never run two clusters at once: each is three to five server processes
+     * whose elections must not wait for CPU the other takes.
+     */
+    public static final String NODES = "keystonelight.cluster-nodes";
+
     private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([A-Z]+)\"");
 
     private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]+)\"");

@@ -413,10 +413,18 @@ final class ClientConnection extends org.springframework.integration.ip.tcp.conn
     private void scheduleFlush() {
         if (this.channel.eventLoop().inEventLoop()) {
             // The store completes a group's writes of this loop one after the other: their replies
-            // leave together, in one write to the socket, once all are there.
+            // leave together, in one write to the socket, once all are there. The flush goes at the
+            // end of the loop's turn, not into its task queue: a group committed at the end of the
+            // turn would otherwise leave a task queued, and the loop would poll again without
+            // sleeping and handle the next reads before these replies left.
             if (!this.flushScheduled) {
                 this.flushScheduled = true;
-                this.channel.eventLoop().execute(this.flushOnceTask);
+                if (this.channel.eventLoop() instanceof io.netty.channel.SingleThreadEventLoop loop) {
+                    loop.executeAfterEventLoopIteration(this.flushOnceTask);
+                }
+                else {
+                    this.channel.eventLoop().execute(this.flushOnceTask);
+                }
             }
             return;
         }

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A plain socket client of the text protocol, as {@code nc} would be: it sends bytes and reads
@@ -20,6 +22,9 @@ import java.time.Duration;
  * (an {@link AssertionError} naming it), which is a fault of the server whatever else happens.
  */
 public final class LineClient implements AutoCloseable {
+
+    /** Requests {@link #callAll} sends before it reads their replies. */
+    private static final int PIPELINE_BATCH = 100;
 
     private final Socket socket;
 
@@ -49,6 +54,26 @@ public final class LineClient implements AutoCloseable {
     public String call(String request) {
         send(request + "\n");
         return readLine();
+    }
+
+    /**
+     * Sends {@code requests} pipelined and returns their reply lines in order: in batches of
+     * {@value #PIPELINE_BATCH}, a few kilobytes each way, so that neither side's socket buffer
+     * fills while the other is not reading. Many reads one round trip each were most of a cluster
+     * test's time, each read waiting for a read barrier.
+     */
+    public List<String> callAll(List<String> requests) {
+        List<String> replies = new ArrayList<>(requests.size());
+        for (int from = 0; from < requests.size(); from += PIPELINE_BATCH) {
+            List<String> batch = requests.subList(from, Math.min(requests.size(), from + PIPELINE_BATCH));
+            StringBuilder lines = new StringBuilder();
+            batch.forEach(request -> lines.append(request).append('\n'));
+            send(lines.toString());
+            for (int i = 0; i < batch.size(); i++) {
+                replies.add(readLine());
+            }
+        }
+        return replies;
     }
 
     public void send(String raw) {
